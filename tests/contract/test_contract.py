@@ -1,0 +1,262 @@
+"""Contract: the Odoo 18 protocol subset the insightpulse.platform collection relies on.
+
+Runs unchanged against a real Odoo 18 (ODOO_URL=...) and against the test
+double (tests/odoo_double), which CI uses; see conftest.py. Tests run in file
+order: the module tests walk one small CE dependency chain
+(barcodes_gs1_nomenclature -> barcodes, uom) through install, upgrade and
+uninstall.
+"""
+
+import json
+import secrets
+import urllib.request
+import xmlrpc.client
+
+import pytest
+
+LEAF, DEP1, DEP2 = "barcodes_gs1_nomenclature", "barcodes", "uom"
+CHAIN = [LEAF, DEP1, DEP2]
+FIELDS = ["name", "state", "latest_version", "installed_version"]
+
+
+def http_get(url):
+    with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 - test URL from the environment
+        return resp.status, resp.headers, resp.read().decode()
+
+
+def states(rpc, names):
+    rows = rpc("ir.module.module", "search_read", [("name", "in", names)], fields=FIELDS)
+    return {row["name"]: row for row in rows}
+
+
+# -- HTTP ----------------------------------------------------------------------
+def test_health(odoo):
+    status, headers, body = http_get(f"{odoo.url}/web/health")
+    assert status == 200
+    assert headers["Content-Type"].startswith("application/json")
+    assert json.loads(body) == {"status": "pass"}
+
+
+def test_login_page(odoo):
+    status, _, body = http_get(f"{odoo.url}/web/login?db={odoo.db}")
+    assert status == 200
+    assert "Odoo" in body
+    assert 'name="login"' in body and 'name="password"' in body
+
+
+# -- /xmlrpc/2/common ------------------------------------------------------------
+def test_version(rpc):
+    version = rpc.common.version()
+    assert version["server_version"].startswith("18.0")
+    assert version["server_version_info"][:2] == [18, 0]
+    assert version["server_serie"] == "18.0"
+    assert version["protocol_version"] == 1
+
+
+def test_authenticate_good(rpc, odoo):
+    uid = rpc.common.authenticate(odoo.db, odoo.user, odoo.password, {})
+    assert isinstance(uid, int) and uid > 0
+    assert rpc.common.login(odoo.db, odoo.user, odoo.password) == uid
+
+
+@pytest.mark.parametrize("login,password", [("admin-nobody", "x"), (None, "wrong-password")])
+def test_authenticate_bad(rpc, odoo, login, password):
+    assert rpc.common.authenticate(odoo.db, login or odoo.user, password, {}) is False
+
+
+def test_execute_kw_bad_password_is_access_denied(rpc, odoo):
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        rpc.models.execute_kw(odoo.db, rpc.uid, "wrong-password", "ir.module.module", "search", [[]], {})
+    assert err.value.faultCode == 3
+    assert err.value.faultString == "Access Denied"
+
+
+def test_unknown_model_is_a_user_error(rpc):
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        rpc("no.such.model", "search", [])
+    assert err.value.faultCode == 2
+    assert "no.such.model" in err.value.faultString and "exist" in err.value.faultString
+
+
+def test_unknown_database_is_a_fault(rpc, odoo):
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        rpc.models.execute_kw(odoo.db + "_missing", 2, odoo.password, "ir.module.module", "search", [[]], {})
+    assert err.value.faultCode == 1
+    assert "does not exist" in err.value.faultString
+
+
+# -- ir.module.module ----------------------------------------------------------------
+def test_update_list(rpc):
+    result = rpc("ir.module.module", "update_list")
+    assert isinstance(result, list) and len(result) == 2 and all(isinstance(n, int) for n in result)
+
+
+def test_module_search_read_base(rpc):
+    base = states(rpc, ["base", "web"])
+    assert set(base) == {"base", "web"}
+    for row in base.values():
+        assert row["state"] == "installed"
+        assert row["latest_version"].startswith("18.0.")
+        assert row["installed_version"].startswith("18.0.")
+        assert set(row) == {"id", *FIELDS}
+
+
+def test_module_search_and_read(rpc):
+    ids = rpc("ir.module.module", "search", [("name", "=", "base")])
+    assert len(ids) == 1
+    [row] = rpc("ir.module.module", "read", ids, fields=["name", "state"])
+    assert row == {"id": ids[0], "name": "base", "state": "installed"}
+    assert rpc("ir.module.module", "search", [("name", "=", "no_such_module_xyz")]) == []
+    assert rpc("ir.module.module", "search_count", [("name", "in", CHAIN)]) == 3
+
+
+def test_module_dependencies_are_exposed(rpc):
+    [leaf_id] = rpc("ir.module.module", "search", [("name", "=", LEAF)])
+    deps = rpc("ir.module.module.dependency", "search_read", [("module_id", "=", leaf_id)],
+               fields=["name", "module_id", "depend_id", "state"])
+    assert {d["name"] for d in deps} == {DEP1, DEP2}
+    for dep in deps:
+        assert dep["module_id"][0] == leaf_id
+        assert isinstance(dep["depend_id"], list) and isinstance(dep["depend_id"][0], int)
+
+
+def test_chain_starts_uninstalled(rpc):
+    got = states(rpc, CHAIN)
+    assert {name: row["state"] for name, row in got.items()} == dict.fromkeys(CHAIN, "uninstalled"), (
+        "the contract needs a database where barcodes_gs1_nomenclature, barcodes and uom are not installed")
+
+
+def test_install_pulls_dependencies(rpc):
+    [leaf_id] = rpc("ir.module.module", "search", [("name", "=", LEAF)])
+    action = rpc("ir.module.module", "button_immediate_install", [leaf_id])
+    assert isinstance(action, dict) and action.get("type", "").startswith("ir.actions")
+    got = states(rpc, CHAIN)
+    for name in CHAIN:
+        assert got[name]["state"] == "installed", name
+        assert got[name]["latest_version"] == got[name]["installed_version"], name
+
+
+def test_upgrade(rpc):
+    [dep_id] = rpc("ir.module.module", "search", [("name", "=", DEP1)])
+    action = rpc("ir.module.module", "button_immediate_upgrade", [dep_id])
+    assert isinstance(action, dict)
+    assert {row["state"] for row in states(rpc, CHAIN).values()} == {"installed"}
+
+
+def test_upgrade_of_uninstalled_module_is_a_user_error(rpc):
+    [mod_id] = rpc("ir.module.module", "search", [("name", "=", "base_sparse_field")])
+    if states(rpc, ["base_sparse_field"])["base_sparse_field"]["state"] != "uninstalled":
+        pytest.skip("base_sparse_field is installed on this database")
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        rpc("ir.module.module", "button_immediate_upgrade", [mod_id])
+    assert err.value.faultCode == 2
+    assert "not installed" in err.value.faultString
+
+
+def test_uninstall_removes_dependents(rpc):
+    [dep_id] = rpc("ir.module.module", "search", [("name", "=", DEP1)])
+    action = rpc("ir.module.module", "button_immediate_uninstall", [dep_id])
+    assert isinstance(action, dict)
+    got = states(rpc, CHAIN)
+    assert got[DEP1]["state"] == "uninstalled"
+    assert got[LEAF]["state"] == "uninstalled"
+    assert got[DEP2]["state"] == "installed"
+    assert got[DEP1]["latest_version"] is False
+
+
+def test_uninstall_of_uninstalled_module_is_a_user_error(rpc):
+    [dep_id] = rpc("ir.module.module", "search", [("name", "=", DEP1)])
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        rpc("ir.module.module", "button_immediate_uninstall", [dep_id])
+    assert err.value.faultCode == 2
+
+
+def test_uninstall_cleanup(rpc):
+    [uom_id] = rpc("ir.module.module", "search", [("name", "=", DEP2)])
+    rpc("ir.module.module", "button_immediate_uninstall", [uom_id])
+    assert {row["state"] for row in states(rpc, CHAIN).values()} == {"uninstalled"}
+
+
+# -- ir.config_parameter --------------------------------------------------------------
+def test_config_param_set_get_unset(rpc):
+    key = "contract.test." + secrets.token_hex(4)
+    assert rpc("ir.config_parameter", "get_param", key) is False
+    assert rpc("ir.config_parameter", "get_param", key, "dflt") == "dflt"
+    assert rpc("ir.config_parameter", "set_param", key, "one") is False
+    assert rpc("ir.config_parameter", "get_param", key) == "one"
+    assert rpc("ir.config_parameter", "set_param", key, "two") == "one"
+    rows = rpc("ir.config_parameter", "search_read", [("key", "=", key)], fields=["key", "value"])
+    assert [(r["key"], r["value"]) for r in rows] == [(key, "two")]
+    assert rpc("ir.config_parameter", "set_param", key, False) == "two"
+    assert rpc("ir.config_parameter", "search", [("key", "=", key)]) == []
+
+
+def test_config_param_orm_create_write_unlink(rpc):
+    key = "contract.orm." + secrets.token_hex(4)
+    new_id = rpc("ir.config_parameter", "create", {"key": key, "value": "a"})
+    assert isinstance(new_id, int)
+    assert rpc("ir.config_parameter", "write", [new_id], {"value": "b"}) is True
+    assert rpc("ir.config_parameter", "read", [new_id], fields=["value"])[0]["value"] == "b"
+    assert rpc("ir.config_parameter", "unlink", [new_id]) is True
+    assert rpc("ir.config_parameter", "get_param", key) is False
+
+
+def test_database_uuid_param_exists(rpc):
+    assert rpc("ir.config_parameter", "get_param", "database.uuid")
+
+
+# -- res.users: admin password -----------------------------------------------------------
+def test_admin_password_write(rpc, odoo):
+    temporary = "contract-" + secrets.token_hex(6)
+    assert rpc("res.users", "write", [rpc.uid], {"password": temporary}) is True
+    try:
+        assert rpc.common.authenticate(odoo.db, odoo.user, temporary, {}) == rpc.uid
+        assert rpc.common.authenticate(odoo.db, odoo.user, odoo.password, {}) is False
+    finally:
+        rpc.models.execute_kw(odoo.db, rpc.uid, temporary, "res.users", "write",
+                              [[rpc.uid], {"password": odoo.password}])
+    assert rpc.common.authenticate(odoo.db, odoo.user, odoo.password, {}) == rpc.uid
+
+
+# -- /xmlrpc/2/db ------------------------------------------------------------------------
+def test_db_list_exist_version(rpc, odoo):
+    assert odoo.db in rpc.dbs.list()
+    assert rpc.dbs.db_exist(odoo.db) is True
+    assert rpc.dbs.db_exist(odoo.db + "_missing") is False
+    assert rpc.dbs.server_version().startswith("18.0")
+
+
+def test_db_create_with_bad_master_password_is_access_denied(rpc, odoo):
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        rpc.dbs.create_database("wrong-master", odoo.db + "_denied", False, "en_US", "x", "admin", None, None)
+    assert err.value.faultCode == 3
+    assert err.value.faultString == "Access Denied"
+    assert rpc.dbs.db_exist(odoo.db + "_denied") is False
+
+
+def test_db_create_existing_is_a_fault(rpc, odoo):
+    with pytest.raises(xmlrpc.client.Fault) as err:
+        rpc.dbs.create_database(odoo.master, odoo.db, False, "en_US", "x", "admin", None, None)
+    assert err.value.faultCode == 1
+    assert "already exists" in err.value.faultString
+
+
+def test_db_create_and_drop(rpc, odoo):
+    name = odoo.db + "_scratch"
+    password = "scratch-" + secrets.token_hex(4)
+    assert rpc.dbs.create_database(odoo.master, name, False, "en_US", password, "admin", None, None) is True
+    try:
+        assert rpc.dbs.db_exist(name) is True
+        assert name in rpc.dbs.list()
+        uid = rpc.common.authenticate(name, "admin", password, {})
+        assert isinstance(uid, int) and uid > 0
+        base = rpc.models.execute_kw(name, uid, password, "ir.module.module", "search_read",
+                                     [[("name", "=", "base")]], {"fields": ["state"]})
+        assert base[0]["state"] == "installed"
+        with pytest.raises(xmlrpc.client.Fault) as err:
+            rpc.dbs.drop("wrong-master", name)
+        assert err.value.faultCode == 3
+    finally:
+        assert rpc.dbs.drop(odoo.master, name) is True
+    assert rpc.dbs.db_exist(name) is False
+    assert rpc.dbs.drop(odoo.master, name) is False

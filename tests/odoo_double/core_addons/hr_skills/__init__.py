@@ -1,0 +1,1 @@
+# TEST FIXTURE: no code, see __manifest__.py

@@ -1,0 +1,11 @@
+# ruff: noqa: B018
+# TEST FIXTURE for the Odoo test double (tests/odoo_double): not Odoo code.
+# Only the metadata (name, version, depends, auto_install) of the Odoo 18.0 CE
+# module of the same name, so the double resolves dependencies like Odoo does.
+{'name': 'Spreadsheet Accounting Formulas',
+ 'version': '1.0',
+ 'category': 'Accounting',
+ 'summary': 'Spreadsheet Accounting formulas',
+ 'depends': ['spreadsheet', 'account'],
+ 'auto_install': True,
+ 'license': 'LGPL-3'}
