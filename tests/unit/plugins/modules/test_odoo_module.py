@@ -1,0 +1,278 @@
+import shlex
+
+import pytest
+from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_client as oc
+from ansible_collections.insightpulse.platform.plugins.modules import odoo_module
+
+
+@pytest.fixture
+def seeded(odoo):
+    """Catalog shaped like the seeds' install (queue_job -> core -> web_responsive -> OCR audit)."""
+    odoo.add_module("web", "installed", depends=["base"])
+    odoo.add_module("mail", "installed", depends=["base"])
+    odoo.add_module("queue_job", depends=["base"])
+    odoo.add_module("hr", depends=["mail"])
+    odoo.add_module("hr_expense", depends=["hr"])
+    odoo.add_module("project", depends=["mail"])
+    odoo.add_module("knowledge", depends=["mail", "web"])
+    odoo.add_module("hr_project_bridge", depends=["hr", "project"], auto_install=True)
+    odoo.add_module("web_responsive", depends=["web"])
+    odoo.add_module("hr_expense_ocr_audit", depends=["hr_expense", "queue_job"])
+    return odoo
+
+
+def args(server, **kw):
+    base = {"url": server.url, "database": "production", "password": "admin-pw", "wait_timeout": 5}
+    base.update(kw)
+    return base
+
+
+def button_calls(odoo):
+    return [c for c in odoo.calls if c[0] == "execute_kw" and c[2].startswith(("button_", "update_list"))]
+
+
+def test_present_installs_only_missing_and_reports_dependencies(run_module, seeded, odoo_server):
+    res = run_module(odoo_module.main, args(odoo_server, name=["hr_expense", "web"]))
+    assert not res.failed, res.result
+    assert res.result["changed"] is True
+    assert res.result["installed"] == ["hr", "hr_expense"]
+    assert res.result["states"] == {"hr_expense": "installed", "web": "installed"}
+    assert seeded.modules["hr"]["state"] == "installed"
+    assert button_calls(seeded) == [("execute_kw", "ir.module.module", "button_immediate_install")]
+
+    again = run_module(odoo_module.main, args(odoo_server, name=["hr_expense", "web"]))
+    assert again.result["changed"] is False
+    assert again.result["installed"] == []
+    assert len(button_calls(seeded)) == 1
+
+
+def test_check_mode_tells_the_truth_without_touching(run_module, seeded, odoo_server):
+    res = run_module(
+        odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit", "project"]), check_mode=True, diff=True
+    )
+    assert res.result["changed"] is True
+    assert res.result["installed"] == ["hr", "hr_expense", "hr_expense_ocr_audit", "hr_project_bridge", "project",
+                                       "queue_job"]
+    assert "hr_project_bridge: uninstalled\n" in res.result["diff"]["before"]
+    assert "hr_project_bridge: installed\n" in res.result["diff"]["after"]
+    assert button_calls(seeded) == []
+    assert seeded.modules["hr_expense_ocr_audit"]["state"] == "uninstalled"
+
+    real = run_module(odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit", "project"]))
+    assert real.result["installed"] == res.result["installed"]
+    assert seeded.modules["hr_project_bridge"]["state"] == "installed"
+
+
+def test_unknown_module_fails_before_any_change(run_module, seeded, odoo_server):
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job", "web_responsiv", "nope"]))
+    assert res.failed
+    assert res.result["msg"].startswith("Unknown Odoo modules: web_responsiv, nope - not in ir.module.module")
+    assert res.result["unknown"] == ["web_responsiv", "nope"]
+    assert seeded.modules["queue_job"]["state"] == "uninstalled"
+    # auto mode refreshed the list once to look for the unknown names, and did nothing else
+    assert button_calls(seeded) == [("execute_kw", "ir.module.module", "update_list")]
+
+
+def test_new_addon_found_by_update_list(run_module, seeded, odoo_server):
+    seeded.on_disk["hr_expense_ocr_audit_v2"] = {"depends": ["hr_expense"]}
+    res = run_module(odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit_v2"]))
+    assert not res.failed, res.result
+    assert res.result["installed"] == ["hr", "hr_expense", "hr_expense_ocr_audit_v2"]
+
+
+def test_update_list_never_skips_refresh(run_module, seeded, odoo_server):
+    seeded.on_disk["fresh"] = {"depends": ["base"]}
+    res = run_module(odoo_module.main, args(odoo_server, name=["fresh"], update_list="never"))
+    assert res.failed
+    assert "Unknown Odoo module: fresh" in res.result["msg"]
+    assert button_calls(seeded) == []
+
+
+def test_seed_phased_install_as_successive_tasks(run_module, seeded, odoo_server):
+    phases = [["queue_job"], ["knowledge", "project", "hr_expense"], ["web_responsive"], ["hr_expense_ocr_audit"]]
+    installed = []
+    for phase in phases:
+        res = run_module(odoo_module.main, args(odoo_server, name=phase))
+        assert not res.failed, res.result
+        assert set(phase) <= set(res.result["installed"])
+        installed += res.result["installed"]
+    assert installed == ["queue_job", "hr", "hr_expense", "hr_project_bridge", "knowledge", "project",
+                         "web_responsive", "hr_expense_ocr_audit"]
+    for phase in phases:
+        assert run_module(odoo_module.main, args(odoo_server, name=phase)).result["changed"] is False
+
+
+def test_latest_upgrades_only_newer_versions_with_dependents(run_module, seeded, odoo_server):
+    run_module(odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit", "web_responsive"]))
+    assert run_module(
+        odoo_module.main, args(odoo_server, name=["queue_job", "web_responsive"], state="latest")
+    ).result["changed"] is False
+
+    seeded.set_available_version("queue_job", "1.1")
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job", "web_responsive"], state="latest"))
+    assert res.result["changed"] is True
+    assert res.result["upgraded"] == ["hr_expense_ocr_audit", "queue_job"]
+    assert seeded.modules["queue_job"]["latest_version"] == "18.0.1.1"
+    upgrade_calls = [c for c in button_calls(seeded) if c[2] == "button_immediate_upgrade"]
+    assert len(upgrade_calls) == 1
+    assert run_module(
+        odoo_module.main, args(odoo_server, name=["queue_job"], state="latest")
+    ).result["changed"] is False
+
+
+def test_latest_with_checksums(run_module, seeded, odoo_server, tmp_path):
+    addon = tmp_path / "hr_expense_ocr_audit"
+    addon.mkdir()
+    (addon / "__manifest__.py").write_text("{'version': '1.0', 'depends': ['hr_expense']}")
+    (addon / "models.py").write_text("A = 1\n")
+    opts = dict(name=["hr_expense_ocr_audit"], state="latest", upgrade_detection="checksum",
+                addons_path=[str(tmp_path)])
+    first = run_module(odoo_module.main, args(odoo_server, **opts))
+    assert first.result["installed"] == ["hr", "hr_expense", "hr_expense_ocr_audit", "queue_job"]
+    stored = oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM])
+    assert stored == {"hr_expense_ocr_audit": oc.addon_hash(str(addon), keep_langs=["en_US"])}
+
+    assert run_module(odoo_module.main, args(odoo_server, **opts)).result["changed"] is False
+
+    (addon / "models.py").write_text("A = 2\n")  # code changed, version not bumped
+    check = run_module(odoo_module.main, args(odoo_server, **opts), check_mode=True)
+    assert check.result["upgraded"] == ["hr_expense_ocr_audit"]
+    assert oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM]) == stored
+    changed = run_module(odoo_module.main, args(odoo_server, **opts))
+    assert changed.result["upgraded"] == ["hr_expense_ocr_audit"]
+    assert oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM]) != stored
+    assert run_module(odoo_module.main, args(odoo_server, **opts)).result["changed"] is False
+
+
+def test_checksum_without_addons_path_fails(run_module, seeded, odoo_server):
+    res = run_module(
+        odoo_module.main, args(odoo_server, name=["queue_job"], state="latest", upgrade_detection="checksum")
+    )
+    assert res.failed
+    assert "needs addons_path" in res.result["msg"]
+
+
+def test_absent_removes_dependents(run_module, seeded, odoo_server):
+    run_module(odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit"]))
+    check = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], state="absent"), check_mode=True)
+    assert check.result["removed"] == ["hr_expense_ocr_audit", "queue_job"]
+    assert seeded.modules["queue_job"]["state"] == "installed"
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], state="absent"), diff=True)
+    assert res.result["removed"] == ["hr_expense_ocr_audit", "queue_job"]
+    assert res.result["states"] == {"queue_job": "uninstalled"}
+    assert "hr_expense_ocr_audit: installed" in res.result["diff"]["before"]
+    assert "hr_expense_ocr_audit: uninstalled" in res.result["diff"]["after"]
+    assert seeded.modules["hr_expense"]["state"] == "installed"
+    again = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], state="absent"))
+    assert again.result["changed"] is False
+
+
+def test_failed_install_is_reported_in_one_line(run_module, seeded, odoo_server):
+    seeded.fail_install.add("queue_job")
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"]))
+    assert res.failed
+    assert res.result["msg"] == (
+        "Odoo error in object.execute_kw: UserError: could not install queue_job"
+    )
+
+
+def test_wrong_password_message(run_module, seeded, odoo_server):
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], password="bad"))
+    assert res.failed
+    assert "wrong login or password" in res.result["msg"]
+
+
+# ---------------------------------------------------------------- cli method
+class FakeCli:
+    """Plays psql (answering from the FakeOdoo state) and the odoo command."""
+
+    def __init__(self, odoo):
+        self.odoo = odoo
+        self.argvs = []
+
+    def __call__(self, argv):
+        self.argvs.append(argv)
+        sep = oc.PSQL_SEPARATOR
+        if "psql" in argv:
+            sql = argv[-1]
+            if "FROM ir_module_module_dependency" in sql:
+                rows = [
+                    [m["name"], d, "t"] for m in self.odoo.modules.values() for d in m["depends"]
+                ]
+            elif "FROM ir_module_module" in sql:
+                rows = [
+                    [m["name"], m["state"], m["latest_version"] or "", "t" if m["auto_install"] else "f"]
+                    for m in self.odoo.modules.values()
+                ]
+            else:
+                rows = []
+            return 0, "".join(sep.join(r) + "\n" for r in rows), ""
+        assert argv[argv.index("-d") + 1] == "production"
+        if "-i" in argv:
+            self.odoo._install(argv[argv.index("-i") + 1].split(","))
+        return 0, "odoo: done\n", ""
+
+
+ODOO_CMD = "docker compose -f /opt/odoo/compose.yml exec -T odoo odoo -c /etc/odoo/odoo.conf"
+PSQL_CMD = "docker compose -f /opt/odoo/compose.yml exec -T db psql -U odoo"
+
+
+def cli_args(**kw):
+    base = {"database": "production", "method": "cli", "odoo_command": ODOO_CMD, "psql_command": PSQL_CMD}
+    base.update(kw)
+    return base
+
+
+def test_cli_installs_with_stop_after_init_and_reads_states_from_db(run_module, seeded):
+    cli = FakeCli(seeded)
+    res = run_module(odoo_module.main, cli_args(name=["queue_job", "web"]), run_command=cli)
+    assert not res.failed, res.result
+    assert res.result["installed"] == ["queue_job"]
+    odoo_runs = [a for a in cli.argvs if "psql" not in a]
+    assert odoo_runs == [shlex.split(ODOO_CMD) + ["-d", "production", "-i", "queue_job", "--stop-after-init"]]
+    assert res.result["commands"] == odoo_runs
+    psql = shlex.split(PSQL_CMD)
+    assert all(a[: len(psql)] == psql for a in cli.argvs if "psql" in a)
+
+    cli2 = FakeCli(seeded)
+    again = run_module(odoo_module.main, cli_args(name=["queue_job", "web"]), run_command=cli2)
+    assert again.result["changed"] is False
+    assert [a for a in cli2.argvs if "psql" not in a] == []
+
+
+def test_cli_check_mode_runs_no_odoo_command(run_module, seeded):
+    cli = FakeCli(seeded)
+    res = run_module(odoo_module.main, cli_args(name=["hr_expense"]), check_mode=True, run_command=cli)
+    assert res.result["installed"] == ["hr", "hr_expense"]
+    assert all("psql" in a for a in cli.argvs)
+
+
+def test_cli_command_failure_is_reported(run_module, seeded):
+    def failing(argv):
+        if "psql" in argv:
+            return FakeCli(seeded)(argv)
+        return 1, "", "Traceback...\nodoo.exceptions.UserError: boom\n"
+
+    res = run_module(odoo_module.main, cli_args(name=["queue_job"]), run_command=failing)
+    assert res.failed
+    assert "exit code 1" in res.result["msg"] and "UserError: boom" in res.result["msg"]
+
+
+def test_cli_absent_is_refused(run_module, seeded):
+    res = run_module(odoo_module.main, cli_args(name=["queue_job"], state="absent"), run_command=FakeCli(seeded))
+    assert res.failed
+    assert "cannot uninstall" in res.result["msg"]
+
+
+def test_cli_latest_uses_manifest_versions(run_module, seeded, tmp_path):
+    seeded._install(["queue_job"])
+    addon = tmp_path / "queue_job"
+    addon.mkdir()
+    (addon / "__manifest__.py").write_text("{'version': '18.0.1.0', 'depends': ['base']}")
+    cli = FakeCli(seeded)
+    opts = cli_args(name=["queue_job"], state="latest", addons_path=[str(tmp_path)])
+    assert run_module(odoo_module.main, opts, run_command=cli).result["changed"] is False
+    (addon / "__manifest__.py").write_text("{'version': '1.2', 'depends': ['base']}")
+    res = run_module(odoo_module.main, opts, run_command=cli)
+    assert res.result["upgraded"] == ["queue_job"]
+    assert [a[-3:] for a in cli.argvs if "psql" not in a] == [["-u", "queue_job", "--stop-after-init"]]
