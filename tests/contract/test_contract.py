@@ -7,6 +7,7 @@ order: the module tests walk one small CE dependency chain
 uninstall.
 """
 
+import http.cookiejar
 import json
 import secrets
 import urllib.request
@@ -20,7 +21,9 @@ FIELDS = ["name", "state", "latest_version", "installed_version"]
 
 
 def http_get(url):
-    with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 - test URL from the environment
+    """GET like a browser: follow redirects keeping cookies (Odoo binds the db to the session cookie)."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(url, timeout=30) as resp:
         return resp.status, resp.headers, resp.read().decode()
 
 

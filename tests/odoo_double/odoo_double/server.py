@@ -11,10 +11,12 @@ import hashlib
 import html
 import json
 import logging
+import secrets
 import sys
 import threading
 import traceback
 import xmlrpc.client
+from http.cookies import SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -257,22 +259,36 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(200, SELECTOR_PAGE.format(items=items))
         return self._send(404, "<html><body><h1>Odoo</h1><p>404: Page not found</p></body></html>")
 
+    def _session(self):
+        cookies = SimpleCookie(self.headers.get("Cookie") or "")
+        sid = cookies["session_id"].value if "session_id" in cookies else None
+        return sid, self.server.sessions.get(sid)
+
     def _login_page(self, query):
+        """Like odoo's ensure_db(): a ?db= not bound to the session is bound, then redirected to."""
         try:
             dbs = self.services.list_dbs(force=True)
         except psycopg2.Error:
             dbs = []
+        sid, session_db = self._session()
         db = query.get("db")
         if db and db not in dbs:
             db = None
+        if db and db != session_db:
+            sid = secrets.token_urlsafe(48)
+            self.server.sessions[sid] = db
+            location = self.path
+            body = f'<a href="{html.escape(location)}">{html.escape(location)}</a>'
+            return self._send(302, body, headers=[
+                ("Location", location),
+                ("Set-Cookie", f"session_id={sid}; Max-Age=604800; HttpOnly; Path=/")])
+        db = db or session_db
         if not db and len(dbs) == 1:
             db = dbs[0]
         if not db:
             return self._redirect("/web/database/selector")
         db_field = f'<input type="hidden" name="db" value="{html.escape(db)}"/>'
-        return self._send(200, LOGIN_PAGE.format(csrf=hashlib.sha1(db.encode()).hexdigest(),  # noqa: S324
-                                                 db_field=db_field),
-                          headers=[("Set-Cookie", "session_id=double; HttpOnly; Path=/; SameSite=Lax")])
+        return self._send(200, LOGIN_PAGE.format(csrf=secrets.token_hex(20), db_field=db_field))
 
     def _body(self):
         length = int(self.headers.get("Content-Length") or 0)
@@ -326,4 +342,5 @@ class Server(ThreadingHTTPServer):
 
     def __init__(self, address, services):
         self.services = services
+        self.sessions = {}
         super().__init__(address, Handler)
