@@ -1,0 +1,60 @@
+# insightpulse.platform: developer entry points. `make help` lists them.
+SHELL := /bin/bash
+VENV  := .venv
+BIN   := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+# Molecule scenarios to run (default: all of them, in molecule/*/molecule.yml).
+SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+
+.PHONY: help setup sandbox demo demo-check demo-down lint unit contract ocr sanity molecule test build bench
+
+help: ## this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+setup: ## Debian packages + pinned Python tooling (.venv) + OCR service venv
+	scripts/setup.sh
+
+sandbox: setup ## a Docker daemon that answers + Debian 12/13 systemd images
+	scripts/sandbox.sh
+
+demo: sandbox ## the main job: converge the platform on the local Docker sandbox inventory
+	ansible-playbook playbooks/sandbox.yml -i inventories/local
+	ansible-playbook site.yml -i inventories/local
+
+demo-check: ## re-run the platform in check mode against the sandbox (should report no changes)
+	ansible-playbook site.yml -i inventories/local --check --diff
+
+demo-down: ## remove the sandbox hosts
+	ansible-playbook playbooks/sandbox.yml -i inventories/local -e sandbox_state=absent
+
+lint: ## yamllint, ansible-lint (production profile), ruff
+	yamllint --strict .
+	ansible-lint
+	ruff check .
+
+unit: ## unit tests of plugins and workflows
+	pytest -q tests/unit tests/workflows --junitxml=.cache/junit/unit.xml
+
+contract: ## contract tests against the Odoo test double (or ODOO_URL), and the double's own tests
+	scripts/postgres.sh
+	pytest -q tests/contract tests/odoo_double --junitxml=.cache/junit/contract.xml
+
+ocr: ## OCR service tests (real OCR on generated receipts)
+	cd services/ocr && .venv/bin/python -m pytest -q tests --junitxml=../../.cache/junit/ocr.xml
+
+sanity: ## ansible-test sanity on plugins/
+	tests/sanity/run.sh
+
+molecule: ## Molecule scenarios (SCENARIOS="default docker" to pick)
+	scripts/molecule.sh $(SCENARIOS)
+
+test: ## everything CI runs: lint, unit, contract, OCR, sanity, Molecule; one summary line
+	scripts/test.sh
+
+build: ## build the collection tarball into dist/
+	@mkdir -p dist
+	ansible-galaxy collection build --force --output-path dist
+
+bench: ## benchmarks (figures printed, never asserted)
+	@for b in benchmarks/*.py; do echo "== $$b"; python $$b; done

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make test`: every check CI runs, in order, continuing past a failure so one
+# run shows everything that is wrong. Ends with one summary line:
+#   total: N passed, N failed, N skipped
+# where N counts pytest test cases of every suite (unit, workflows, contract,
+# OCR, Molecule testinfra verifiers, read from JUnit XML) plus each check that
+# is not a pytest suite (each linter, ansible-test sanity, each Molecule
+# scenario's full sequence) as one.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+rm -rf .cache/junit .cache/results
+mkdir -p .cache/junit .cache/results .cache/logs
+
+declare -a STAGES=()
+stage() {  # stage NAME KIND(check|pytest) COMMAND...
+  local name=$1 kind=$2; shift 2
+  local start rc
+  start=$(date +%s)
+  printf '\n\033[1m=== %s\033[0m\n' "$name"
+  "$@"
+  rc=$?
+  STAGES+=("$name|$kind|$rc|$(( $(date +%s) - start ))")
+  return 0
+}
+
+stage "yamllint" check yamllint --strict .
+stage "ansible-lint" check ansible-lint
+stage "ruff" check ruff check .
+stage "unit + workflows" pytest make -s unit
+stage "contract (Odoo double)" pytest make -s contract
+stage "ocr service" pytest make -s ocr
+stage "ansible-test sanity" check make -s sanity
+stage "molecule" molecule make -s molecule
+
+printf '\n\033[1m=== summary\033[0m\n'
+.venv/bin/python scripts/test_summary.py "${STAGES[@]}"
