@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -32,7 +33,8 @@ class Row:
 
     @property
     def text(self) -> str:
-        return " ".join(s.text for s in self.segments)
+        # NFKC: the models print full-width punctuation ("Feb 28，2025", "VAT（12%)")
+        return unicodedata.normalize("NFKC", " ".join(s.text for s in self.segments))
 
     @property
     def confidence(self) -> float:
@@ -333,11 +335,11 @@ _MONTH_NAMES = (
 # OCR reads O as 0, I as 1 or l and S as 5 in month names too ("0ct 20,2026")
 _MON_CLASS = {"O": "[O0]", "I": "[I1l]", "S": "[S5]", "(": "(?:"}
 _MON = "(?P<mon>" + "|".join("".join(_MON_CLASS.get(c, c) for c in m) for m in _MONTH_NAMES) + r")\.?"
-_MON_FOLD = str.maketrans("01l5", "OIIS")
+_MON_FOLD = str.maketrans("05", "OS")  # the first three letters hold no I
 
 
 def _month_number(name: str) -> int:
-    return _MONTHS[name.translate(_MON_FOLD).upper()[:3]]
+    return _MONTHS.get(name.upper().translate(_MON_FOLD)[:3], 0)
 
 
 _DATE_PATTERNS = (
@@ -369,7 +371,7 @@ def find_dates(text: str) -> list[date]:
                 if kind == "mdy" and month > 12 and day <= 12:
                     month, day = day, month
             try:
-                d = date(y, month, day)
+                d = date(y, month, day)  # ValueError for month 0, Feb 30 and the like
             except ValueError:
                 continue
             if d not in found:

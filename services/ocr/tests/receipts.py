@@ -132,18 +132,22 @@ class Receipt:
         }
 
 
-def _available_fonts(rng: random.Random, need_peso: bool) -> str:
-    found = []
-    for name, has_peso in FONT_FILES:
-        if need_peso and not has_peso:
-            continue
-        for d in FONT_DIRS:
-            if (d / name).exists():
-                found.append(str(d / name))
-                break
-    if not found:
+def _font_path(name: str) -> str | None:
+    for d in FONT_DIRS:
+        if (d / name).exists():
+            return str(d / name)
+    return None
+
+
+def pick_font(rng: random.Random, need_peso: bool) -> str:
+    """A font file for the receipt. The draw is over the full list whatever is installed, so
+    the same seed gives the same receipt everywhere; a missing font falls back to DejaVu."""
+    names = [name for name, has_peso in FONT_FILES if has_peso or not need_peso]
+    name = rng.choice(names)
+    path = _font_path(name) or _font_path("DejaVuSansMono.ttf") or _font_path("DejaVuSans.ttf")
+    if path is None:
         raise RuntimeError("no TrueType fonts found: apt-get install fonts-dejavu-core fonts-liberation")
-    return rng.choice(found)
+    return path
 
 
 def make_receipt(seed: int) -> Receipt:
@@ -153,7 +157,7 @@ def make_receipt(seed: int) -> Receipt:
     d = date(2025, 1, 1) + timedelta(days=rng.randrange(0, 730))
     date_format = DATE_FORMATS[seed % len(DATE_FORMATS)]
     currency_style = rng.choice(CURRENCY_STYLES)
-    font = _available_fonts(rng, need_peso=currency_style == "peso")
+    font = pick_font(rng, need_peso=currency_style == "peso")
     total_label = rng.choice(TOTAL_LABELS)
     vat_label = rng.choice(VAT_LABELS)
 

@@ -97,6 +97,11 @@ def test_compact_drops_spaces_and_punctuation():
         ("Nov21,2026", date(2026, 11, 21)),
         ("November 21, 2026", date(2026, 11, 21)),
         ("Sept. 3, 2025", date(2025, 9, 3)),
+        ("Jul 4, 2026", date(2026, 7, 4)),
+        ("jul 4, 2026", date(2026, 7, 4)),
+        ("04-JUL-2026", date(2026, 7, 4)),
+        ("April 1, 2026", date(2026, 4, 1)),
+        ("APRlL 1, 2026", date(2026, 4, 1)),
         ("Date:0ct 20,2026", date(2026, 10, 20)),  # O read as zero
         ("1O-N0V-2026".replace("1O", "10"), date(2026, 11, 10)),
     ],
@@ -124,6 +129,12 @@ def test_parse_date_prefers_transaction_date_over_permit_dates():
     f = parse_date(rows)
     assert f.value == "2026-11-21"
     assert f.confidence > 0.9
+
+
+def test_full_width_punctuation_from_the_model():
+    rows = rows_of([("SHOP", ""), ("Feb 28\uff0c2025 19:17", ""), ("VAT\uff0812%)", "12.00"), ("TOTAL", "112.00")])
+    assert parse_date(rows).value == "2025-02-28"
+    assert parse_tax(rows, parse_total(rows)).value == 12.00
 
 
 def test_parse_date_unlabelled_date_near_top():
