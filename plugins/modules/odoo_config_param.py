@@ -16,7 +16,7 @@ description:
   - Idempotent - nothing is written when the stored value already matches.
   - Diff mode shows the value before and after; with O(secret=true) both are masked and O(value) is not logged.
 author:
-  - InsightPulse platform team
+  - InsightPulse platform team (@insightpulse)
 extends_documentation_fragment:
   - insightpulse.platform.odoo
 options:

@@ -24,7 +24,7 @@ description:
   - To change the administrator password, O(password) is the current one; a freshly created database has the
     password V(admin), which is tried too.
 author:
-  - InsightPulse platform team
+  - InsightPulse platform team (@insightpulse)
 extends_documentation_fragment:
   - insightpulse.platform.odoo
 options:

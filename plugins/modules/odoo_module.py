@@ -32,7 +32,7 @@ description:
     upgrades once). It needs the addon source readable on the managed host (O(addons_path)) - with Docker, the
     host directories mounted as C(/mnt/extra-addons)."
 author:
-  - InsightPulse platform team
+  - InsightPulse platform team (@insightpulse)
 extends_documentation_fragment:
   - insightpulse.platform.odoo
 options:

@@ -49,7 +49,7 @@ mkdir -p "$DEST"
 tar -C "$ROOT" -cf - \
   --exclude='./.git' --exclude='./.venv*' --exclude='./collections' --exclude='./.cache' \
   --exclude='__pycache__' --exclude='.pytest_cache' --exclude='.ruff_cache' --exclude='./tests/output' \
-  --exclude='./molecule' --exclude='./services' . | tar -C "$DEST" -xf -
+  --exclude='./molecule' --exclude='./services' . | tar -C "$DEST" -xmf -
 # ansible-test only looks at files git knows about when a .git is present; the copy has none,
 # so it scans the tree, which is what we want for uncommitted work too.
 
