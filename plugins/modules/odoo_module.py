@@ -30,7 +30,8 @@ description:
     checksum stored at the last install/upgrade in the system parameter C(module_auto_update.installed_checksums).
     A module is upgraded when its version is newer or its checksum differs (or none is stored yet, so the first run
     upgrades once). It needs the addon source readable on the managed host (O(addons_path)) - with Docker, the
-    host directories mounted as C(/mnt/extra-addons)."
+    host directories mounted as C(/mnt/extra-addons). Requested modules not found there (Odoo's own, say) are
+    compared by version only, with a warning."
 author:
   - InsightPulse platform team (@insightpulse)
 extends_documentation_fragment:
@@ -330,14 +331,18 @@ class ModuleManager:
         patterns = [item.strip() for item in patterns.split(",") if item.strip()]
         langs = self._active_langs()
         result = {}
+        missing = []
         for name in names:
             path = find_addon(self.params["addons_path"], name)
             if path is None:
-                raise OdooError(
-                    "upgrade_detection=checksum: addon '%s' not found in addons_path %s"
-                    % (name, ", ".join(self.params["addons_path"]))
-                )
+                missing.append(name)
+                continue
             result[name] = addon_hash(path, patterns, langs)
+        if missing:
+            self.module.warn(
+                "upgrade_detection=checksum: %s not found in addons_path (%s); compared by version only"
+                % (", ".join(missing), ", ".join(self.params["addons_path"]))
+            )
         return result
 
     # ------------------------------------------------------------------ plan
@@ -348,7 +353,7 @@ class ModuleManager:
             if not info.is_installed():
                 continue
             newer = version_newer(info.available_version, info.latest_version)
-            edited = current_sums is not None and current_sums.get(name) != stored_sums.get(name)
+            edited = current_sums is not None and name in current_sums and current_sums[name] != stored_sums.get(name)
             if newer or edited:
                 changed.append(name)
         return changed

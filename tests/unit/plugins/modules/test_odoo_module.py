@@ -144,6 +144,22 @@ def test_latest_with_checksums(run_module, seeded, odoo_server, tmp_path):
     assert run_module(odoo_module.main, args(odoo_server, **opts)).result["changed"] is False
 
 
+def test_checksum_mode_falls_back_to_version_for_addons_not_on_the_path(run_module, seeded, odoo_server, tmp_path):
+    run_module(odoo_module.main, args(odoo_server, name=["hr_expense", "queue_job"]))
+    addon = tmp_path / "queue_job"
+    addon.mkdir()
+    (addon / "__manifest__.py").write_text("{'version': '1.0'}")
+    opts = dict(name=["hr_expense", "queue_job"], state="latest", upgrade_detection="checksum",
+                addons_path=[str(tmp_path)])
+    first = run_module(odoo_module.main, args(odoo_server, **opts))
+    assert not first.failed, first.result
+    assert first.result["upgraded"] == ["queue_job"]  # no stored checksum yet; hr_expense: same version
+    assert list(oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM])) == ["queue_job"]
+    seeded.set_available_version("hr_expense", "1.1")
+    second = run_module(odoo_module.main, args(odoo_server, **opts))
+    assert second.result["upgraded"] == ["hr_expense"]
+
+
 def test_checksum_without_addons_path_fails(run_module, seeded, odoo_server):
     res = run_module(
         odoo_module.main, args(odoo_server, name=["queue_job"], state="latest", upgrade_detection="checksum")
