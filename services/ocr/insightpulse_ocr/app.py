@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, engine: OcrEngine | None = None
     async def lifespan(_app: FastAPI):
         if "engine" not in holder:
             t0 = time.perf_counter()
-            holder["engine"] = make_engine(settings.engine, settings.threads)
+            holder["engine"] = make_engine(settings.engine, settings.threads, settings.det_max_side)
             log.info(
                 "engine %s loaded in %.1fs (%d threads)", settings.engine, time.perf_counter() - t0, settings.threads
             )

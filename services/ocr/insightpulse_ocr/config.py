@@ -29,6 +29,7 @@ class Settings:
     max_upload_bytes: int = 10 * 1024 * 1024  # MAX_UPLOAD_BYTES
     max_image_pixels: int = 40_000_000  # MAX_IMAGE_PIXELS: decompression-bomb guard
     max_side: int = 2000  # OCR_MAX_SIDE: longer photos are scaled down to this first
+    det_max_side: int = 960  # OCR_DET_MAX_SIDE: text detection runs at most this size (0: whole photo)
     max_concurrency: int = 1  # MAX_CONCURRENCY: images recognised at the same time
     max_queue: int = 8  # MAX_QUEUE: requests waiting for a slot; more get 503
     queue_timeout: float = 60.0  # QUEUE_TIMEOUT: seconds a request may wait for a slot
@@ -47,6 +48,7 @@ class Settings:
             max_upload_bytes=_int("MAX_UPLOAD_BYTES", cls.max_upload_bytes, 1),
             max_image_pixels=_int("MAX_IMAGE_PIXELS", cls.max_image_pixels, 1),
             max_side=_int("OCR_MAX_SIDE", cls.max_side, 64),
+            det_max_side=_int("OCR_DET_MAX_SIDE", cls.det_max_side, 0),
             max_concurrency=_int("MAX_CONCURRENCY", cls.max_concurrency, 1),
             max_queue=_int("MAX_QUEUE", cls.max_queue, 0),
             queue_timeout=_float("QUEUE_TIMEOUT", cls.queue_timeout),

@@ -7,12 +7,12 @@ from .base import EngineUnavailable, OcrEngine
 ENGINES = ("rapidocr", "paddleocr")
 
 
-def make_engine(name: str, threads: int = 2) -> OcrEngine:
+def make_engine(name: str, threads: int = 2, det_max_side: int = 960) -> OcrEngine:
     name = name.strip().lower()
     if name == "rapidocr":
         from .rapid import RapidOcrEngine
 
-        return RapidOcrEngine(threads=threads)
+        return RapidOcrEngine(threads=threads, det_max_side=det_max_side)
     if name == "paddleocr":
         from .paddle import PaddleOcrEngine
 
