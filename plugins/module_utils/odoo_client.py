@@ -468,7 +468,27 @@ class ModuleInfo:
 
 
 class Catalog(dict):
-    """``{name: ModuleInfo}`` plus the dependency algebra Odoo applies."""
+    """``{name: ModuleInfo}`` plus the dependency algebra Odoo applies.
+
+    ``countries_loader`` (set by the readers) returns ``({module: {country ids}},
+    {country ids of the companies})`` or None when the server has no
+    country-specific modules (Odoo < 17). It is called at most once, and only
+    when an auto-install candidate must be checked, so a no-op run never pays for it.
+    """
+
+    countries_loader = None
+    _countries = False
+
+    def _country_allows(self, name):
+        """Odoo >= 17 ``button_install``: a country-specific auto-install module (the l10n_* ones,
+        ``countries`` in the manifest) is only installed when a company is in one of its countries."""
+        if self._countries is False:
+            self._countries = self.countries_loader() if self.countries_loader is not None else None
+        if not self._countries:
+            return True
+        module_countries, company_countries = self._countries
+        wanted = module_countries.get(name)
+        return not wanted or bool(set(wanted) & set(company_countries))
 
     def states(self, names=None):
         names = sorted(self) if names is None else names
@@ -505,7 +525,13 @@ class Catalog(dict):
                 if not info.auto_install or name in present or info.state == "uninstallable":
                     continue
                 triggers = info.depends if info.auto_depends is None else info.auto_depends
-                if all(dep in present for dep in triggers) and any(dep in to_install for dep in info.depends):
+                # as ir_module.button_install: every dependency required for auto_install is installed
+                # or to install, at least one of *those* is to install, and the country matches
+                if (
+                    all(dep in present for dep in triggers)
+                    and any(dep in to_install for dep in triggers)
+                    and self._country_allows(name)
+                ):
                     add(name)
                     changed = True
         return sorted(to_install)
@@ -621,7 +647,23 @@ def read_catalog_rpc(client, with_versions_for=None):
     fixed = []
     for module_ref, dep, req in dep_rows:
         fixed.append((by_id.get(module_ref, module_ref), dep, req))
-    return catalog_from_rows(modules, fixed)
+    catalog = catalog_from_rows(modules, fixed)
+    catalog.countries_loader = lambda: _countries_rpc(client)
+    return catalog
+
+
+def _countries_rpc(client):
+    try:
+        rows = client.execute_kw(
+            "ir.module.module", "search_read", [[("country_ids", "!=", False)]], {"fields": ["name", "country_ids"]}
+        )
+    except OdooFault:
+        return None  # no ir.module.module.country_ids (Odoo < 17): no country-specific modules
+    if not rows:
+        return None
+    companies = client.execute_kw("res.company", "search_read", [[]], {"fields": ["country_id"]})
+    company_countries = {_m2o_name(row["country_id"]) for row in companies if row.get("country_id")}
+    return {row["name"]: set(row["country_ids"] or ()) for row in rows}, company_countries
 
 
 def _m2o_name(value):
@@ -723,7 +765,32 @@ def read_catalog_sql(run_command, psql_command, database):
             "SELECT m.name, d.name FROM ir_module_module_dependency d JOIN ir_module_module m ON m.id = d.module_id",
         )
         dep_rows = [(r[0], r[1], None) for r in deps]
-    return catalog_from_rows(module_rows, dep_rows)
+    catalog = catalog_from_rows(module_rows, dep_rows)
+    catalog.countries_loader = lambda: _countries_sql(run_command, psql_command, database)
+    return catalog
+
+
+def _countries_sql(run_command, psql_command, database):
+    try:
+        rows = run_psql(
+            run_command,
+            psql_command,
+            database,
+            "SELECT m.name, mc.country_id FROM module_country mc JOIN ir_module_module m ON m.id = mc.module_id",
+        )
+    except OdooCommandError as err:
+        if "module_country" not in (err.stderr or ""):
+            raise
+        return None  # Odoo < 17: no country-specific modules
+    if not rows:
+        return None
+    module_countries = {}
+    for name, country in rows:
+        module_countries.setdefault(name, set()).add(int(country))
+    companies = run_psql(
+        run_command, psql_command, database, "SELECT country_id FROM res_company WHERE country_id IS NOT NULL"
+    )
+    return module_countries, {int(row[0]) for row in companies}
 
 
 def database_exists_sql(run_command, psql_command, name, maintenance_db="postgres"):

@@ -478,9 +478,12 @@ class ModuleManager:
             else:
                 self.apply_cli(requested_install, requested_upgrade)
         except OdooError as err:
-            self.module.fail_json(msg=str(err), installed=[], upgraded=[], removed=[], states=before)
+            self._fail_after_error(err, catalog, affected)
 
         final = self.read_catalog()
+        # what Odoo really did, anywhere in the catalog (a wrong prediction must not go unreported)
+        affected = sorted(set(affected) | set(_changed_modules(catalog, final)))
+        before = catalog.states(affected)
         after = final.states(affected)
         if state == "absent":
             left = [n for n in self.names if n in final and final[n].is_installed()]
@@ -504,6 +507,31 @@ class ModuleManager:
         result["removed"] = [n for n in affected if before.get(n) in _INSTALLED and after.get(n) not in _INSTALLED]
         return self._finish(result, before, after)
 
+    def _fail_after_error(self, err, catalog, affected):
+        """Odoo commits module by module: a failed install can leave dependencies installed.
+        Report the states as they are now, not as they were before the attempt."""
+        details = dict(installed=[], upgraded=[], removed=[])
+        try:
+            final = self.read_catalog()
+        except OdooError:
+            details["states"] = catalog.states(self.names)
+        else:
+            changed = _changed_modules(catalog, final)
+            affected = sorted(set(affected) | set(changed))
+            before, after = catalog.states(affected), final.states(affected)
+            details["states"] = final.states(self.names)
+            was = {n: before.get(n) in _INSTALLED for n in changed}
+            details["installed"] = [n for n in changed if not was[n] and after.get(n) in _INSTALLED]
+            details["removed"] = [n for n in changed if was[n] and after.get(n) not in _INSTALLED]
+            details["changed"] = bool(changed)
+            if changed:
+                err = "%s (Odoo changed %s before failing)" % (err, ", ".join(changed))
+            if self.module._diff:
+                details["diff"] = dict(before=_yaml_states(before), after=_yaml_states(after))
+        if self.commands:
+            details["commands"] = self.commands
+        self.module.fail_json(msg=str(err), **details)
+
     def _finish(self, result, before, after):
         result["states"] = {name: after.get(name) for name in self.names}
         if self.commands:
@@ -514,6 +542,17 @@ class ModuleManager:
 
 
 _INSTALLED = ("installed", "to upgrade", "to remove")
+
+
+def _changed_modules(before, after):
+    """Names whose state differs between two catalogs (new names count when not uninstalled)."""
+    changed = []
+    for name in sorted(set(before) | set(after)):
+        old = before[name].state if name in before else "uninstalled"
+        new = after[name].state if name in after else "uninstalled"
+        if old != new:
+            changed.append(name)
+    return changed
 
 
 def _dumps(data):

@@ -43,12 +43,15 @@ class FakeOdoo:
         self.on_disk = {}  # addons present on the addons path but not yet in the catalog
         self.dependency_has_auto_install_required = True
         self.fail_install = set()
+        self.commit_per_module = False  # True: like Odoo, modules before a failing one stay installed
+        self.company_countries = []  # res.country ids of the companies
         self.delay = 0.0
         self._next_id = 1
         self.add_module("base", "installed", "1.3", depends=[])
 
     # ------------------------------------------------------------------ catalog helpers
-    def add_module(self, name, state="uninstalled", version="1.0", depends=(), auto_install=False, installed=None):
+    def add_module(self, name, state="uninstalled", version="1.0", depends=(), auto_install=False, installed=None,
+                   countries=()):
         full = f"{self.serie}.{version}"
         self.modules[name] = {
             "id": self._next_id,
@@ -58,6 +61,7 @@ class FakeOdoo:
             "latest_version": (installed or full) if state == "installed" else False,
             "auto_install": auto_install,
             "depends": list(depends),
+            "country_ids": list(countries),
         }
         self._next_id += 1
 
@@ -85,13 +89,17 @@ class FakeOdoo:
             again = False
             for mod in self.modules.values():
                 candidate = mod["auto_install"] and mod["state"] != "installed" and mod["name"] not in todo
+                if mod["country_ids"] and not set(mod["country_ids"]) & set(self.company_countries):
+                    candidate = False
                 if candidate and all(self.modules[d]["state"] == "installed" or d in todo for d in mod["depends"]):
                     todo.append(mod["name"])
                     again = True
         for name in todo:
-            if name in self.fail_install:
+            if name in self.fail_install and not self.commit_per_module:
                 raise app_fault(f"odoo.exceptions.UserError: could not install {name}")
         for name in todo:
+            if name in self.fail_install:
+                raise app_fault(f"odoo.exceptions.UserError: could not install {name}")
             mod = self.modules[name]
             mod["state"] = "installed"
             mod["latest_version"] = mod["installed_version"]
@@ -187,7 +195,9 @@ class FakeOdoo:
 
     def m_ir_module_module__search_read(self, domain, fields=None, **kw):
         recs = [m for m in self.modules.values() if self._match(m, domain)]
-        return self._read(recs, fields, ["name", "state", "latest_version", "installed_version", "auto_install"])
+        return self._read(
+            recs, fields, ["name", "state", "latest_version", "installed_version", "auto_install", "country_ids"]
+        )
 
     def m_ir_module_module__search(self, domain, **kw):
         return [m["id"] for m in self.modules.values() if self._match(m, domain)]
@@ -271,6 +281,10 @@ class FakeOdoo:
             if user["id"] in ids:
                 user.update(vals)
         return True
+
+    def m_res_company__search_read(self, domain, fields=None, **kw):
+        countries = self.company_countries or [False]
+        return [{"id": i, "country_id": [c, f"Country {c}"] if c else False} for i, c in enumerate(countries, 1)]
 
     def m_res_lang__search_read(self, domain, fields=None, **kw):
         return [{"id": i, "code": c} for i, c in enumerate(self.langs, start=1)]

@@ -202,6 +202,40 @@ def test_install_set_triggers_auto_install_when_all_dependencies_present():
     assert catalog.install_set(["queue_job"]) == []
 
 
+def test_install_set_auto_install_needs_a_required_dependency_to_install():
+    # ir_module.button_install: 'to install' must be among the auto_install_required dependencies
+    rows = [
+        {"name": "base", "state": "installed"},
+        {"name": "mail", "state": "installed"},
+        {"name": "hr", "state": "uninstalled"},
+        {"name": "mail_addon", "state": "uninstalled", "auto_install": True},
+    ]
+    deps = [("mail", "base", None), ("hr", "mail", None), ("mail_addon", "mail", True), ("mail_addon", "hr", False)]
+    catalog = oc.catalog_from_rows(rows, deps)
+    assert catalog["mail_addon"].auto_depends == ["mail"]
+    assert catalog.install_set(["hr"]) == ["hr"]
+
+
+def test_install_set_country_specific_auto_install():
+    catalog = make_catalog()
+    calls = []
+
+    def loader():
+        calls.append(1)
+        return {"hr_project_bridge": {21}}, {75}
+
+    catalog.countries_loader = loader
+    assert catalog.install_set(["queue_job"]) == []
+    assert calls == []  # nothing to install: the countries are never read
+    assert catalog.install_set(["hr_expense", "project"]) == ["hr", "hr_expense", "project"]
+    catalog = make_catalog()
+    catalog.countries_loader = lambda: ({"hr_project_bridge": {21}}, {21, 75})
+    assert "hr_project_bridge" in catalog.install_set(["hr_expense", "project"])
+    catalog = make_catalog()
+    catalog.countries_loader = lambda: None  # Odoo < 17: no module_country
+    assert "hr_project_bridge" in catalog.install_set(["hr_expense", "project"])
+
+
 def test_uninstall_set_includes_dependents():
     catalog = make_catalog()
     assert catalog.uninstall_set(["queue_job"]) == ["queue_job", "queue_job_cron"]

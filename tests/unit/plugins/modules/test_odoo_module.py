@@ -192,6 +192,63 @@ def test_failed_install_is_reported_in_one_line(run_module, seeded, odoo_server)
     )
 
 
+def test_failed_install_reports_what_odoo_committed_before_failing(run_module, seeded, odoo_server):
+    # real Odoo 18 commits module by module: queue_job's failing load left mail & co installed
+    seeded.commit_per_module = True
+    seeded.fail_install.add("hr_expense_ocr_audit")
+    res = run_module(odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit"]), diff=True)
+    assert res.failed
+    assert res.result["msg"] == (
+        "Odoo error in object.execute_kw: UserError: could not install hr_expense_ocr_audit "
+        "(Odoo changed hr, hr_expense, queue_job before failing)"
+    )
+    assert res.result["changed"] is True
+    assert res.result["installed"] == ["hr", "hr_expense", "queue_job"]
+    assert res.result["states"] == {"hr_expense_ocr_audit": "uninstalled"}
+    assert "hr_expense: installed\n" in res.result["diff"]["after"]
+
+
+BE, FR = 21, 75  # res.country ids
+
+
+@pytest.fixture
+def l10n(seeded):
+    seeded.add_module("account", depends=["mail"])
+    seeded.add_module("l10n_be", depends=["account"], auto_install=True, countries=[BE])
+    seeded.add_module("l10n_fr", depends=["account"], auto_install=True, countries=[FR])
+    seeded.add_module("account_edi", depends=["account"], auto_install=True)
+    return seeded
+
+
+def test_country_specific_auto_install_follows_company_countries(run_module, l10n, odoo_server):
+    # real Odoo 18: installing project/hr_expense pulls account, and the 130 l10n_* modules
+    # (auto_install, 'countries' in the manifest) install only for a company in their country
+    l10n.company_countries = [BE]
+    opts = args(odoo_server, name=["account"])
+    check = run_module(odoo_module.main, opts, check_mode=True)
+    assert check.result["installed"] == ["account", "account_edi", "l10n_be"]
+    real = run_module(odoo_module.main, opts)
+    assert real.result["installed"] == check.result["installed"]
+    assert l10n.modules["l10n_fr"]["state"] == "uninstalled"
+
+
+def test_country_specific_auto_install_without_company_country(run_module, l10n, odoo_server):
+    opts = args(odoo_server, name=["account"])
+    check = run_module(odoo_module.main, opts, check_mode=True)
+    assert check.result["installed"] == ["account", "account_edi"]
+    real = run_module(odoo_module.main, opts)
+    assert real.result["installed"] == ["account", "account_edi"]
+    assert l10n.modules["l10n_be"]["state"] == "uninstalled"
+
+
+def test_no_op_run_does_not_read_countries(run_module, l10n, odoo_server):
+    l10n._install(["account"])
+    l10n.calls.clear()
+    res = run_module(odoo_module.main, args(odoo_server, name=["account"]))
+    assert res.result["changed"] is False
+    assert ("execute_kw", "res.company", "search_read") not in l10n.calls
+
+
 def test_wrong_password_message(run_module, seeded, odoo_server):
     res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], password="bad"))
     assert res.failed
@@ -215,6 +272,10 @@ class FakeCli:
                 rows = [
                     [m["name"], d, "t"] for m in self.odoo.modules.values() for d in m["depends"]
                 ]
+            elif "FROM module_country" in sql:
+                rows = [[m["name"], str(c)] for m in self.odoo.modules.values() for c in m["country_ids"]]
+            elif "FROM res_company" in sql:
+                rows = [[str(c)] for c in self.odoo.company_countries]
             elif "FROM ir_module_module" in sql:
                 rows = [
                     [m["name"], m["state"], m["latest_version"] or "", "t" if m["auto_install"] else "f"]
@@ -292,3 +353,13 @@ def test_cli_latest_uses_manifest_versions(run_module, seeded, tmp_path):
     res = run_module(odoo_module.main, opts, run_command=cli)
     assert res.result["upgraded"] == ["queue_job"]
     assert [a[-3:] for a in cli.argvs if "psql" not in a] == [["-u", "queue_job", "--stop-after-init"]]
+
+
+def test_cli_country_specific_auto_install(run_module, l10n):
+    l10n.company_countries = [FR]
+    cli = FakeCli(l10n)
+    check = run_module(odoo_module.main, cli_args(name=["account"]), check_mode=True, run_command=cli)
+    assert check.result["installed"] == ["account", "account_edi", "l10n_fr"]
+    real = run_module(odoo_module.main, cli_args(name=["account"]), run_command=cli)
+    assert real.result["installed"] == check.result["installed"]
+    assert l10n.modules["l10n_be"]["state"] == "uninstalled"
