@@ -712,12 +712,11 @@ def run_psql(run_command, psql_command, database, sql):
     argv = psql_argv(psql_command, database, sql)
     rc, out, err = run_command(argv)
     if rc != 0:
-        detail = (err or out or "").strip().splitlines()
-        detail = detail[-1] if detail else "exit code %s" % rc
+        detail = _psql_error(err or out or "") or "exit code %s" % rc
         if _DB_MISSING.search(err or ""):
             raise OdooDatabaseError("Database '%s' does not exist (psql: %s)" % (database, detail))
         raise OdooCommandError(
-            "psql failed (%s): %s" % (" ".join(shlex.quote(a) for a in argv[:-1]) + " -c ...", detail),
+            "psql failed (%s ...): %s" % (" ".join(shlex.quote(a) for a in argv[:-1]), detail),
             rc=rc,
             stdout=out,
             stderr=err,
@@ -728,6 +727,16 @@ def run_psql(run_command, psql_command, database, sql):
             continue
         rows.append(line.split(PSQL_SEPARATOR))
     return rows
+
+
+def _psql_error(text):
+    """The line that says what went wrong: psql ends a SQL error with ``LINE 1: ...`` and a ``^``
+    marker, so the last line is useless; prefer the ERROR/FATAL line."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    for line in lines:
+        if re.search(r"\b(ERROR|FATAL):", line):
+            return line
+    return lines[-1] if lines else ""
 
 
 def sql_literal(value):
@@ -787,8 +796,13 @@ def _countries_sql(run_command, psql_command, database):
     module_countries = {}
     for name, country in rows:
         module_countries.setdefault(name, set()).add(int(country))
+    # res.company.country_id is a related field, not a column: the country is on the company's partner
     companies = run_psql(
-        run_command, psql_command, database, "SELECT country_id FROM res_company WHERE country_id IS NOT NULL"
+        run_command,
+        psql_command,
+        database,
+        "SELECT p.country_id FROM res_company c JOIN res_partner p ON p.id = c.partner_id "
+        "WHERE p.country_id IS NOT NULL",
     )
     return module_countries, {int(row[0]) for row in companies}
 

@@ -97,7 +97,9 @@ options:
     default: false
 notes:
   - Supports check mode.
-  - Dropping with O(method=cli) leaves the filestore directory (C(/var/lib/odoo/filestore/DB)) in place.
+  - Dropping with O(method=cli) first closes the other sessions on the database (as Odoo's own C(db.drop) does,
+    a running Odoo server keeps pooled connections), then leaves the filestore directory
+    (C(/var/lib/odoo/filestore/DB)) in place.
 seealso:
   - module: insightpulse.platform.odoo_module
 """
@@ -144,6 +146,7 @@ from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_client 
     connection_argument_spec,
     database_exists_sql,
     run_psql,
+    sql_literal,
 )
 
 DEFAULT_NEW_DB_PASSWORD = "admin"  # noqa: S105 - Odoo's password for a database created with -i base
@@ -204,9 +207,16 @@ class DatabaseManager:
     def drop(self):
         name = self.params["database"]
         if self.params["method"] == "cli":
+            # as Odoo's db.drop (_drop_conn): a running Odoo keeps pooled connections (and cron
+            # workers) on the database, and PostgreSQL refuses to drop a database in use
+            kick = (
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "  # noqa: S608
+                "AND pid <> pg_backend_pid()" % sql_literal(name)
+            )
             sql = 'DROP DATABASE "%s"' % name.replace('"', '""')
-            self.commands.append(["psql", "-c", sql])
-            run_psql(self._run, self.params["psql_command"], self.params["maintenance_db"], sql)
+            for statement in (kick, sql):  # two calls: DROP DATABASE cannot run inside a transaction block
+                self.commands.append(["psql", "-c", statement])
+                run_psql(self._run, self.params["psql_command"], self.params["maintenance_db"], statement)
             return
         if not self.params["master_password"]:
             self.module.fail_json(msg="master_password is required to drop '%s' with method=rpc" % name)

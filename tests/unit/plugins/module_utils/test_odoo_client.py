@@ -299,6 +299,40 @@ def test_run_psql_parses_rows_and_reports_errors():
     assert 'relation "ir_module_module" does not exist' in str(err.value)
 
 
+def test_run_psql_names_the_sql_error_not_the_caret_line():
+    # real psql output for a SQL error ends with LINE 1 and a "^" marker
+    def broken(argv):
+        err = (
+            'ERROR:  column "country_id" does not exist\n'
+            "LINE 1: SELECT country_id FROM res_company WHERE country_id IS NOT N...\n"
+            "               ^\n"
+        )
+        return 1, "", err
+
+    with pytest.raises(oc.OdooCommandError) as err:
+        oc.run_psql(broken, "psql -h 127.0.0.1 -U odoo", "db", "SELECT 1")
+    assert str(err.value).endswith('ERROR:  column "country_id" does not exist')
+    assert " -c -c " not in str(err.value)
+    assert "-d db -c ...)" in str(err.value)
+
+
+def test_company_countries_come_from_the_company_partner():
+    # res.company.country_id is not stored in Odoo 18: no res_company.country_id column
+    sep = oc.PSQL_SEPARATOR
+    seen = []
+
+    def run(argv):
+        seen.append(argv[-1])
+        if "module_country" in argv[-1]:
+            return 0, f"l10n_be{sep}21\nl10n_be{sep}22\n", ""
+        if "res_partner" in argv[-1] and "res_company" in argv[-1]:
+            return 0, "21\n", ""
+        return 1, "", 'ERROR:  column "country_id" does not exist\n'
+
+    assert oc._countries_sql(run, "psql", "db") == ({"l10n_be": {21, 22}}, {21})
+    assert "JOIN res_partner p ON p.id = c.partner_id" in seen[1]
+
+
 def test_read_catalog_sql_falls_back_without_auto_install_required():
     sep = oc.PSQL_SEPARATOR
     seen = []

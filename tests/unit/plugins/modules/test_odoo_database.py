@@ -11,6 +11,7 @@ class FakeCli:
         self.odoo = odoo
         self.rc = rc
         self.argvs = []
+        self.sessions = set()  # databases a running Odoo holds connections to
 
     def __call__(self, argv):
         self.argvs.append(argv)
@@ -19,8 +20,14 @@ class FakeCli:
             if sql.startswith("SELECT 1 FROM pg_database"):
                 name = sql.split("'")[1]
                 return 0, ("1\n" if name in self.odoo.databases else ""), ""
+            if sql.startswith("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "):
+                self.sessions.discard(sql.split("'")[1])
+                return 0, "t\n" if sql.endswith("AND pid <> pg_backend_pid()") else "", ""
             if sql.startswith("DROP DATABASE"):
-                self.odoo.databases.discard(sql.split('"')[1])
+                name = sql.split('"')[1]
+                if name in self.sessions:
+                    return 1, "", f'ERROR:  database "{name}" is being accessed by other users\n'
+                self.odoo.databases.discard(name)
                 return 0, "", ""
             return 1, "", "unexpected SQL"
         if self.rc:
@@ -145,6 +152,21 @@ def test_cli_method_checks_and_drops_with_psql(run_module, odoo, odoo_server):
     assert cli.argvs[-1][-1] == 'DROP DATABASE "erp"'
     assert cli.argvs[-1][cli.argvs[-1].index("-d") + 1] == "postgres"
     assert cli.argvs[0][:8] == shlex.split(psql)
+
+
+def test_cli_drop_closes_the_running_servers_connections_first(run_module, odoo, odoo_server):
+    # real Odoo 18 serving the database keeps pooled connections: a bare DROP DATABASE fails
+    odoo.databases.add("erp")
+    cli = FakeCli(odoo)
+    cli.sessions.add("erp")
+    res = run_module(
+        odoo_database.main,
+        args(odoo_server, method="cli", psql_command="psql -U odoo", state="absent", confirm_drop=True),
+        run_command=cli,
+    )
+    assert not res.failed, res.result
+    assert "erp" not in odoo.databases
+    assert [a[-1].split(" ")[0] for a in cli.argvs] == ["SELECT", "SELECT", "DROP"]
 
 
 def test_sql_literal_used_for_existence_is_quoted():
