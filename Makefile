@@ -28,8 +28,9 @@ demo-check: ## re-run the platform in check mode against the sandbox (should rep
 demo-down: ## remove the sandbox hosts
 	ansible-playbook playbooks/sandbox.yml -i inventories/local -e sandbox_state=absent
 
-lint: ## yamllint, ansible-lint (production profile), ruff
+lint: ## yamllint, ansible-lint (production profile), ruff, changelog fragments
 	yamllint --strict .
+	antsibull-changelog lint
 	ansible-lint
 	ruff check .
 

@@ -27,6 +27,7 @@ stage() {  # stage NAME KIND(check|pytest) COMMAND...
 stage "yamllint" check yamllint --strict .
 stage "ansible-lint" check ansible-lint
 stage "ruff" check ruff check .
+stage "changelog fragments" check antsibull-changelog lint
 stage "unit + workflows" pytest make -s unit
 stage "contract (Odoo double)" pytest make -s contract
 stage "ocr service" pytest make -s ocr
