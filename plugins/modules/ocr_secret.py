@@ -30,19 +30,21 @@ author:
 options:
   path:
     description:
-      - Token file. The parent directory is created (mode V(0750), owner root, group O(group)) when missing.
+      - Token file. A missing parent directory is created (mode V(0750), group O(group)).
     type: path
     default: /etc/ocr/token
   owner:
     description:
       - Owner of the token file, a user name or a numeric UID (for example the UID the service's container runs as).
+      - When omitted, an existing file keeps its owner and a new file belongs to the user the module runs as. Callers
+        that only read the token (the Odoo host, with C(delegate_to)) leave it out, so they never take the file away
+        from the service.
     type: str
-    default: root
   group:
     description:
-      - Group of the token file (and of its directory when created), a group name or a numeric GID.
+      - Group of the token file, a group name or a numeric GID. Omitted, like O(owner), it is left alone.
+      - A missing parent directory is created with this group (mode V(0750)).
     type: str
-    default: root
   rotate:
     description:
       - Replace the token with a new one even when the current one is valid.
@@ -89,6 +91,7 @@ EXAMPLES = r"""
 # On the Odoo host: "retrieve OCR secret from remote droplet" (seed deployment).
 # The module runs on the OCR host; the token lands in a variable of the Odoo host.
 - name: Retrieve the OCR secret from the OCR droplet
+  # No owner/group here: the file stays the service's.
   insightpulse.platform.ocr_secret:
   delegate_to: "{{ groups['ocr'][0] }}"
   no_log: true
@@ -206,7 +209,7 @@ def problem(token, min_length):
     return None
 
 
-def write_token(module, path, token):
+def write_token(module, path, token, owner, group):
     """Write atomically: a 0600 temporary file next to `path`, renamed over it."""
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix=".ocr-token-", dir=directory)
@@ -217,8 +220,8 @@ def write_token(module, path, token):
     finally:
         os.close(fd)
     try:
-        module.set_owner_if_different(tmp, module.params["owner"], False)
-        module.set_group_if_different(tmp, module.params["group"], False)
+        module.set_owner_if_different(tmp, owner, False)
+        module.set_group_if_different(tmp, group, False)
         os.rename(tmp, path)
     except Exception:
         if os.path.exists(tmp):
@@ -267,7 +270,12 @@ def run(module):
             token = current or None
         else:
             ensure_directory(module, path)
-            write_token(module, path, new)
+            owner, group = params["owner"], params["group"]
+            if exists:  # a replaced file keeps its owner and group unless they are given
+                st = os.stat(path)
+                owner = str(st.st_uid) if owner is None else owner
+                group = str(st.st_gid) if group is None else group
+            write_token(module, path, new, owner, group)
             token = new
     elif exists:
         # set_*_if_different honour check mode: they only report what they would change.
@@ -292,8 +300,8 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             path=dict(type="path", default="/etc/ocr/token"),
-            owner=dict(type="str", default="root"),
-            group=dict(type="str", default="root"),
+            owner=dict(type="str"),
+            group=dict(type="str"),
             rotate=dict(type="bool", default=False),
             min_length=dict(type="int", default=32),
             state=dict(type="str", default="present", choices=["present"]),

@@ -195,3 +195,37 @@ def test_token_is_returned_in_the_clear_by_the_real_exit_json(token_path, capsys
     assert out["token"] == token_path.read_text().strip()
     assert "********" not in json.dumps(out)
     assert out["invocation"]["module_args"]["path"] == str(token_path)
+
+
+def test_reader_without_owner_leaves_ownership_alone(run_module, token_path, monkeypatch):
+    """The Odoo host's delegated call passes no owner/group: nothing is chowned."""
+    run_module(ocr_secret.main, args(token_path))
+    calls = []
+    monkeypatch.setattr(ocr_secret.AnsibleModule, "set_owner_if_different", lambda s, p, o, c, *a: calls.append(o) or c)
+    monkeypatch.setattr(ocr_secret.AnsibleModule, "set_group_if_different", lambda s, p, g, c, *a: calls.append(g) or c)
+    res = run_module(ocr_secret.main, {"path": str(token_path)})
+    assert res.result["changed"] is False
+    assert calls == [None, None]
+
+
+def test_rotate_without_owner_keeps_the_files_owner(run_module, token_path, monkeypatch):
+    run_module(ocr_secret.main, args(token_path))
+    st = token_path.stat()
+    seen = {}
+    real_owner = ocr_secret.AnsibleModule.set_owner_if_different
+    real_group = ocr_secret.AnsibleModule.set_group_if_different
+
+    def owner(self, path, value, changed, *a):
+        seen.setdefault("owner", value)
+        return real_owner(self, path, value, changed, *a)
+
+    def group(self, path, value, changed, *a):
+        seen.setdefault("group", value)
+        return real_group(self, path, value, changed, *a)
+
+    monkeypatch.setattr(ocr_secret.AnsibleModule, "set_owner_if_different", owner)
+    monkeypatch.setattr(ocr_secret.AnsibleModule, "set_group_if_different", group)
+    res = run_module(ocr_secret.main, {"path": str(token_path), "rotate": True})
+    assert res.result["rotated"] is True
+    assert seen == {"owner": str(st.st_uid), "group": str(st.st_gid)}
+    assert mode(token_path) == 0o600
