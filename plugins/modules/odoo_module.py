@@ -32,6 +32,10 @@ description:
     upgrades once). It needs the addon source readable on the managed host (O(addons_path)) - with Docker, the
     host directories mounted as C(/mnt/extra-addons). Requested modules not found there (Odoo's own, say) are
     compared by version only, with a warning."
+  - "With O(method=rpc), the running server decides with the code it loaded at start (Odoo caches manifests and
+    imports Python code once). Restart Odoo after deploying new addon code and before an O(state=latest) task;
+    when O(addons_path) is given, a manifest version on disk that differs from the one the server reports fails
+    the task, naming the modules, instead of upgrading with stale code."
 author:
   - InsightPulse platform team (@insightpulse)
 extends_documentation_fragment:
@@ -345,6 +349,23 @@ class ModuleManager:
             )
         return result
 
+    def stale_on_server(self, catalog):
+        """Requested installed modules whose manifest version in addons_path differs from the one the
+        server reports (``installed_version`` comes from the manifest cache filled at server start)."""
+        serie = self._serie(catalog)
+        stale = []
+        for name in self.names:
+            info = catalog[name]
+            if not info.is_installed() or not info.available_version:
+                continue
+            path = find_addon(self.params["addons_path"], name)
+            if path is None:
+                continue
+            on_disk = adapt_version(read_manifest(path).get("version"), serie)
+            if on_disk != info.available_version:
+                stale.append("%s is %s on disk, the server runs %s" % (name, on_disk, info.available_version))
+        return stale
+
     # ------------------------------------------------------------------ plan
     def outdated(self, catalog, current_sums, stored_sums):
         changed = []
@@ -439,6 +460,14 @@ class ModuleManager:
         if self.need_refresh(catalog):
             catalog = self.read_catalog(refresh=True)
         self.validate(catalog)
+        if self.method == "rpc" and state == "latest" and params["addons_path"]:
+            stale = self.stale_on_server(catalog)
+            if stale:
+                self.module.fail_json(
+                    msg="The running Odoo server has not loaded the code in addons_path: %s. Odoo reads manifests "
+                    "and Python code once, at start; restart it before upgrading over RPC (or use method=cli). "
+                    "Nothing was changed." % "; ".join(stale)
+                )
 
         install, upgrade, remove = [], [], []
         requested_install, requested_remove = [], []

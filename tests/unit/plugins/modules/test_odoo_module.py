@@ -144,6 +144,24 @@ def test_latest_with_checksums(run_module, seeded, odoo_server, tmp_path):
     assert run_module(odoo_module.main, args(odoo_server, **opts)).result["changed"] is False
 
 
+def test_latest_over_rpc_refuses_a_server_running_older_code(run_module, seeded, odoo_server, tmp_path):
+    # real Odoo 18: after replacing queue_job 18.0.1.5.2 by 18.0.1.6.1 on disk, the running server still
+    # reports installed_version 18.0.1.5.2 (manifest cache) until it is restarted
+    seeded._install(["queue_job"])
+    addon = tmp_path / "queue_job"
+    addon.mkdir()
+    (addon / "__manifest__.py").write_text("{'version': '18.0.1.6.1', 'depends': ['base']}")
+    opts = dict(name=["queue_job"], state="latest", addons_path=[str(tmp_path)])
+    res = run_module(odoo_module.main, args(odoo_server, **opts))
+    assert res.failed
+    assert "queue_job is 18.0.1.6.1 on disk, the server runs 18.0.1.0" in res.result["msg"]
+    assert "restart" in res.result["msg"]
+    assert [c for c in button_calls(seeded) if c[2].startswith("button_")] == []
+    seeded.set_available_version("queue_job", "1.6.1")  # the server was restarted
+    res = run_module(odoo_module.main, args(odoo_server, **opts))
+    assert res.result["upgraded"] == ["queue_job"]
+
+
 def test_checksum_mode_falls_back_to_version_for_addons_not_on_the_path(run_module, seeded, odoo_server, tmp_path):
     run_module(odoo_module.main, args(odoo_server, name=["hr_expense", "queue_job"]))
     addon = tmp_path / "queue_job"
