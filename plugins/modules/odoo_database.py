@@ -237,16 +237,16 @@ class DatabaseManager:
             raise
 
     def converge_admin(self, fresh):
-        """Returns True when the password or language was (or would be) changed."""
+        """Returns ``(password_changed, language_changed)``, done or (check mode) to be done."""
         desired = self.params["admin_password"]
         language = self.params["language"]
         if desired is None and not fresh:
-            return False
+            return False, False
         self._wait()
         if fresh and self.module.check_mode:
-            return desired is not None and desired != DEFAULT_NEW_DB_PASSWORD
+            return desired is not None and desired != DEFAULT_NEW_DB_PASSWORD, False
         if desired is not None and self._login(desired):
-            return self._set_lang(language)
+            return False, self._set_lang(language)
         candidates = []
         if self.params["password"]:
             candidates.append(self.params["password"])
@@ -256,7 +256,7 @@ class DatabaseManager:
                 break
         else:
             if desired is None:
-                return False
+                return False, False
             self.module.fail_json(
                 msg="cannot log in as '%s' on '%s' with admin_password, password or the default of a new database: "
                 "give the current password in 'password'" % (self.params["admin_login"], self.params["database"])
@@ -267,7 +267,7 @@ class DatabaseManager:
             if not self.module.check_mode:
                 self.client.execute_kw("res.users", "write", [[self.client.uid], {"password": desired}])
                 self.client.password = desired
-        return self._set_lang(language) or changed
+        return changed, self._set_lang(language)
 
     def _set_lang(self, language):
         if not language:
@@ -297,12 +297,10 @@ class DatabaseManager:
                 result["changed"] = True
                 if not self.module.check_mode:
                     self.create()
-            password_changed = False
             if self.params["admin_password"] is not None or not existed:
-                before = self.params["admin_password"]
-                password_changed = self.converge_admin(fresh=not existed)
-                result["admin_password_changed"] = bool(before is not None and password_changed)
-                result["changed"] = result["changed"] or password_changed
+                password_changed, language_changed = self.converge_admin(fresh=not existed)
+                result["admin_password_changed"] = password_changed
+                result["changed"] = result["changed"] or password_changed or language_changed
         if self.commands:
             result["commands"] = self.commands
         if self.module._diff:

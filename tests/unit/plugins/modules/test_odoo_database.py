@@ -169,6 +169,18 @@ def test_cli_drop_closes_the_running_servers_connections_first(run_module, odoo,
     assert [a[-1].split(" ")[0] for a in cli.argvs] == ["SELECT", "SELECT", "DROP"]
 
 
+def test_language_change_alone_is_not_a_password_change(run_module, odoo, odoo_server):
+    # real Odoo 18: admin_password unchanged, language en_US -> fr_FR reported admin_password_changed=true
+    odoo.databases.add("erp")
+    odoo.users["admin"]["password"] = "s3cret"
+    res = run_module(odoo_database.main, args(odoo_server, admin_password="s3cret", language="fr_FR"))
+    assert res.result["changed"] is True
+    assert res.result["admin_password_changed"] is False
+    assert odoo.users["admin"]["lang"] == "fr_FR"
+    again = run_module(odoo_database.main, args(odoo_server, admin_password="s3cret", language="fr_FR"))
+    assert again.result["changed"] is False
+
+
 def test_sql_literal_used_for_existence_is_quoted():
     seen = []
 
