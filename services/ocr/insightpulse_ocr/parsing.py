@@ -16,6 +16,7 @@ import math
 import re
 import statistics
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -221,18 +222,27 @@ def _row_amount(rows: list[Row], i: int) -> tuple[Amount | None, float]:
     return None, 0.0
 
 
-def parse_total(rows: list[Row]) -> Field:
+def _best_labelled_amount(
+    rows: list[Row], weight_of: Callable[[str], float], prefer_last: bool
+) -> tuple[float, int, Amount, float] | None:
+    """(weight, row index, amount, confidence) of the amount on, or next to, the row whose
+    label weighs most; among equal weights the last row wins if prefer_last, else the first."""
     best: tuple[float, int, Amount, float] | None = None
     for i, row in enumerate(rows):
-        weight = _total_weight(label_of(row.text))
+        weight = weight_of(label_of(row.text))
         if weight <= 0:
             continue
         amount, conf = _row_amount(rows, i)
         if amount is None:
             continue
-        key = (weight, i)
-        if best is None or key >= (best[0], best[1]):
+        if best is None or weight > best[0] or (prefer_last and weight == best[0]):
             best = (weight, i, amount, conf)
+    return best
+
+
+def parse_total(rows: list[Row]) -> Field:
+    # The grand total is printed after subtotals carrying the same label weight: last one wins.
+    best = _best_labelled_amount(rows, _total_weight, prefer_last=True)
     if best is not None:
         weight, i, amount, conf = best
         return Field(float(amount.value), conf * weight, rows[i].text)
@@ -274,16 +284,7 @@ def _tax_weight(label: str) -> float:
 
 
 def parse_tax(rows: list[Row], total: Field) -> Field:
-    best: tuple[float, int, Amount, float] | None = None
-    for i, row in enumerate(rows):
-        weight = _tax_weight(label_of(row.text))
-        if weight <= 0:
-            continue
-        amount, conf = _row_amount(rows, i)
-        if amount is None:
-            continue
-        if best is None or weight > best[0]:
-            best = (weight, i, amount, conf)
+    best = _best_labelled_amount(rows, _tax_weight, prefer_last=False)
     if best is not None:
         weight, i, amount, conf = best
         # a VAT amount that is 12/112 of the total reads right; one that isn't is still reported
