@@ -50,7 +50,7 @@ sanity: ## ansible-test sanity on plugins/
 molecule: ## Molecule scenarios (SCENARIOS="default docker" to pick)
 	scripts/molecule.sh $(SCENARIOS)
 
-test: ## everything CI runs: lint, unit, contract, OCR, sanity, Molecule; one summary line
+test: sandbox ## everything CI runs: lint, unit, contract, OCR, sanity, Molecule; one summary line
 	scripts/test.sh
 
 build: ## build the collection tarball into dist/
