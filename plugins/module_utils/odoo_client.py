@@ -119,26 +119,25 @@ def _redact_url(url):
     return re.sub(r"//[^/@]*@", "//", url)
 
 
-class _TimeoutTransport(xmlrpc.client.Transport):
+class _TimeoutMixin:
+    """Give every connection of an xmlrpc transport the client's timeout."""
+
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = self._timeout
+        return conn
+
+
+class _TimeoutTransport(_TimeoutMixin, xmlrpc.client.Transport):
     def __init__(self, timeout, use_datetime=False):
         xmlrpc.client.Transport.__init__(self, use_datetime=use_datetime)
         self._timeout = timeout
 
-    def make_connection(self, host):
-        conn = xmlrpc.client.Transport.make_connection(self, host)
-        conn.timeout = self._timeout
-        return conn
 
-
-class _TimeoutSafeTransport(xmlrpc.client.SafeTransport):
+class _TimeoutSafeTransport(_TimeoutMixin, xmlrpc.client.SafeTransport):
     def __init__(self, timeout, context=None, use_datetime=False):
         xmlrpc.client.SafeTransport.__init__(self, use_datetime=use_datetime, context=context)
         self._timeout = timeout
-
-    def make_connection(self, host):
-        conn = xmlrpc.client.SafeTransport.make_connection(self, host)
-        conn.timeout = self._timeout
-        return conn
 
 
 class OdooClient:
