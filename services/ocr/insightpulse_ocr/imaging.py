@@ -8,16 +8,13 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .upload import UploadError
+
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "BMP", "TIFF", "GIF", "MPO"}
 
 
-class ImageError(ValueError):
+class ImageError(UploadError):
     """The upload is not an image the service can read; `status` is the HTTP answer."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
 
 
 def decode_image(data: bytes, max_pixels: int, max_side: int) -> np.ndarray:

@@ -21,6 +21,8 @@ FRAMING_ALLOWANCE = 64 * 1024
 
 
 class UploadError(Exception):
+    """A request the service refuses; `status` is the HTTP answer, `message` says why."""
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
