@@ -33,11 +33,10 @@ run_one() {
 
 failed=0
 pids=()
-names=()
 for s in "${scenarios[@]}"; do
   rm -f ".cache/results/molecule-$s"
   run_one "$s" &
-  pids+=($!); names+=("$s")
+  pids+=($!)
   while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do sleep 2; done
 done
 for i in "${!pids[@]}"; do
