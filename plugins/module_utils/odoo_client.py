@@ -250,9 +250,7 @@ class OdooClient:
         message = reduce_fault(text)
         missing = _DB_MISSING.search(text)
         if missing:
-            return OdooDatabaseError(
-                "Database '%s' does not exist on %s" % (missing.group(1), _redact_url(self.url))
-            )
+            return OdooDatabaseError("Database '%s' does not exist on %s" % (missing.group(1), _redact_url(self.url)))
         if code == RPC_FAULT_CODE_ACCESS_DENIED or message in ("Access Denied", "AccessDenied"):
             if service == "db":
                 return OdooAuthError(
@@ -427,7 +425,7 @@ def client_from_params(params, **kwargs):
         timeout=params["timeout"],
         wait_timeout=params["wait_timeout"],
         validate_certs=params["validate_certs"],
-        **kwargs
+        **kwargs,
     )
 
 

@@ -50,8 +50,9 @@ class FakeOdoo:
         self.add_module("base", "installed", "1.3", depends=[])
 
     # ------------------------------------------------------------------ catalog helpers
-    def add_module(self, name, state="uninstalled", version="1.0", depends=(), auto_install=False, installed=None,
-                   countries=()):
+    def add_module(
+        self, name, state="uninstalled", version="1.0", depends=(), auto_install=False, installed=None, countries=()
+    ):
         full = f"{self.serie}.{version}"
         self.modules[name] = {
             "id": self._next_id,
@@ -131,7 +132,7 @@ class FakeOdoo:
         self.calls.append(("authenticate", db, login))
         if db not in self.databases:
             raise app_fault(
-                "psycopg2.OperationalError: connection to server at \"db\" (172.18.0.2), port 5432 failed: "
+                'psycopg2.OperationalError: connection to server at "db" (172.18.0.2), port 5432 failed: '
                 f'FATAL:  database "{db}" does not exist'
             )
         user = self.users.get(login)

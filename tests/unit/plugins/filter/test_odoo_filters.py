@@ -8,8 +8,9 @@ from passlib.hash import pbkdf2_sha512
 
 MIB = 1024 * 1024
 # the CryptContext Odoo >= 17 uses for admin_passwd (odoo/tools/config.py)
-ODOO_CONTEXT = CryptContext(schemes=["pbkdf2_sha512", "plaintext"], deprecated=["plaintext"],
-                            pbkdf2_sha512__rounds=600_000)
+ODOO_CONTEXT = CryptContext(
+    schemes=["pbkdf2_sha512", "plaintext"], deprecated=["plaintext"], pbkdf2_sha512__rounds=600_000
+)
 
 
 # ---------------------------------------------------------------- seed figures

@@ -341,12 +341,17 @@ def test_read_catalog_sql_falls_back_without_auto_install_required():
         sql = argv[-1]
         seen.append(sql)
         if "FROM ir_module_module_dependency" in sql and "auto_install_required" in sql:
-            return 1, "", 'ERROR:  column d.auto_install_required does not exist\n'
+            return 1, "", "ERROR:  column d.auto_install_required does not exist\n"
         if "FROM ir_module_module_dependency" in sql:
             return 0, f"queue_job{sep}base\n", ""
-        return 0, sep.join(["base", "installed", "18.0.1.3", "f"]) + "\n" + sep.join(
-            ["queue_job", "uninstalled", "", "f"]
-        ) + "\n", ""
+        return (
+            0,
+            sep.join(["base", "installed", "18.0.1.3", "f"])
+            + "\n"
+            + sep.join(["queue_job", "uninstalled", "", "f"])
+            + "\n",
+            "",
+        )
 
     catalog = oc.read_catalog_sql(run, "psql", "production")
     assert catalog["queue_job"].depends == ["base"]
@@ -380,7 +385,8 @@ def test_addon_hash_matches_click_odoo_contrib_format(tmp_path):
     addon.mkdir()
     (addon / "__manifest__.py").write_bytes(b"{'name': 'Job Queue', 'version': '18.0.1.0.0'}")
     expected = hashlib.sha1(  # noqa: S324 - the algorithm under test
-        b"__manifest__.py" + b"{'name': 'Job Queue', 'version': '18.0.1.0.0'}").hexdigest()
+        b"__manifest__.py" + b"{'name': 'Job Queue', 'version': '18.0.1.0.0'}"
+    ).hexdigest()
     assert oc.addon_hash(str(addon)) == expected
 
 

@@ -79,9 +79,10 @@ def test_absent(run_module, odoo, odoo_server):
     res = run_module(odoo_config_param.main, args(odoo_server, key="ocr.legacy", state="absent"))
     assert res.result["changed"] is True
     assert odoo.params == {"keep.me": "2"}
-    assert run_module(odoo_config_param.main, args(odoo_server, key="ocr.legacy", state="absent")).result[
-        "changed"
-    ] is False
+    assert (
+        run_module(odoo_config_param.main, args(odoo_server, key="ocr.legacy", state="absent")).result["changed"]
+        is False
+    )
 
 
 def test_present_requires_value(run_module, odoo, odoo_server):

@@ -45,9 +45,7 @@ def args(server, **kw):
 
 def test_create_database_then_set_admin_password(run_module, odoo, odoo_server):
     cli = FakeCli(odoo)
-    res = run_module(
-        odoo_database.main, args(odoo_server, admin_password="s3cret", language="fr_FR"), run_command=cli
-    )
+    res = run_module(odoo_database.main, args(odoo_server, admin_password="s3cret", language="fr_FR"), run_command=cli)
     assert not res.failed, res.result
     assert res.result["changed"] is True and res.result["existed"] is False
     assert res.result["admin_password_changed"] is True
@@ -122,9 +120,7 @@ def test_drop_over_rpc(run_module, odoo, odoo_server):
 
 def test_drop_wrong_master_password(run_module, odoo, odoo_server):
     odoo.databases.add("erp")
-    res = run_module(
-        odoo_database.main, args(odoo_server, state="absent", confirm_drop=True, master_password="wrong")
-    )
+    res = run_module(odoo_database.main, args(odoo_server, state="absent", confirm_drop=True, master_password="wrong"))
     assert res.failed
     assert "wrong master password" in res.result["msg"]
     assert "erp" in odoo.databases

@@ -51,8 +51,14 @@ def test_check_mode_tells_the_truth_without_touching(run_module, seeded, odoo_se
         odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit", "project"]), check_mode=True, diff=True
     )
     assert res.result["changed"] is True
-    assert res.result["installed"] == ["hr", "hr_expense", "hr_expense_ocr_audit", "hr_project_bridge", "project",
-                                       "queue_job"]
+    assert res.result["installed"] == [
+        "hr",
+        "hr_expense",
+        "hr_expense_ocr_audit",
+        "hr_project_bridge",
+        "project",
+        "queue_job",
+    ]
     assert "hr_project_bridge: uninstalled\n" in res.result["diff"]["before"]
     assert "hr_project_bridge: installed\n" in res.result["diff"]["after"]
     assert button_calls(seeded) == []
@@ -96,17 +102,28 @@ def test_seed_phased_install_as_successive_tasks(run_module, seeded, odoo_server
         assert not res.failed, res.result
         assert set(phase) <= set(res.result["installed"])
         installed += res.result["installed"]
-    assert installed == ["queue_job", "hr", "hr_expense", "hr_project_bridge", "knowledge", "project",
-                         "web_responsive", "hr_expense_ocr_audit"]
+    assert installed == [
+        "queue_job",
+        "hr",
+        "hr_expense",
+        "hr_project_bridge",
+        "knowledge",
+        "project",
+        "web_responsive",
+        "hr_expense_ocr_audit",
+    ]
     for phase in phases:
         assert run_module(odoo_module.main, args(odoo_server, name=phase)).result["changed"] is False
 
 
 def test_latest_upgrades_only_newer_versions_with_dependents(run_module, seeded, odoo_server):
     run_module(odoo_module.main, args(odoo_server, name=["hr_expense_ocr_audit", "web_responsive"]))
-    assert run_module(
-        odoo_module.main, args(odoo_server, name=["queue_job", "web_responsive"], state="latest")
-    ).result["changed"] is False
+    assert (
+        run_module(odoo_module.main, args(odoo_server, name=["queue_job", "web_responsive"], state="latest")).result[
+            "changed"
+        ]
+        is False
+    )
 
     seeded.set_available_version("queue_job", "1.1")
     res = run_module(odoo_module.main, args(odoo_server, name=["queue_job", "web_responsive"], state="latest"))
@@ -115,9 +132,9 @@ def test_latest_upgrades_only_newer_versions_with_dependents(run_module, seeded,
     assert seeded.modules["queue_job"]["latest_version"] == "18.0.1.1"
     upgrade_calls = [c for c in button_calls(seeded) if c[2] == "button_immediate_upgrade"]
     assert len(upgrade_calls) == 1
-    assert run_module(
-        odoo_module.main, args(odoo_server, name=["queue_job"], state="latest")
-    ).result["changed"] is False
+    assert (
+        run_module(odoo_module.main, args(odoo_server, name=["queue_job"], state="latest")).result["changed"] is False
+    )
 
 
 def test_latest_with_checksums(run_module, seeded, odoo_server, tmp_path):
@@ -125,8 +142,9 @@ def test_latest_with_checksums(run_module, seeded, odoo_server, tmp_path):
     addon.mkdir()
     (addon / "__manifest__.py").write_text("{'version': '1.0', 'depends': ['hr_expense']}")
     (addon / "models.py").write_text("A = 1\n")
-    opts = dict(name=["hr_expense_ocr_audit"], state="latest", upgrade_detection="checksum",
-                addons_path=[str(tmp_path)])
+    opts = dict(
+        name=["hr_expense_ocr_audit"], state="latest", upgrade_detection="checksum", addons_path=[str(tmp_path)]
+    )
     first = run_module(odoo_module.main, args(odoo_server, **opts))
     assert first.result["installed"] == ["hr", "hr_expense", "hr_expense_ocr_audit", "queue_job"]
     stored = oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM])
@@ -167,8 +185,9 @@ def test_checksum_mode_falls_back_to_version_for_addons_not_on_the_path(run_modu
     addon = tmp_path / "queue_job"
     addon.mkdir()
     (addon / "__manifest__.py").write_text("{'version': '1.0'}")
-    opts = dict(name=["hr_expense", "queue_job"], state="latest", upgrade_detection="checksum",
-                addons_path=[str(tmp_path)])
+    opts = dict(
+        name=["hr_expense", "queue_job"], state="latest", upgrade_detection="checksum", addons_path=[str(tmp_path)]
+    )
     first = run_module(odoo_module.main, args(odoo_server, **opts))
     assert not first.failed, first.result
     assert first.result["upgraded"] == ["queue_job"]  # no stored checksum yet; hr_expense: same version
@@ -205,9 +224,7 @@ def test_failed_install_is_reported_in_one_line(run_module, seeded, odoo_server)
     seeded.fail_install.add("queue_job")
     res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"]))
     assert res.failed
-    assert res.result["msg"] == (
-        "Odoo error in object.execute_kw: UserError: could not install queue_job"
-    )
+    assert res.result["msg"] == ("Odoo error in object.execute_kw: UserError: could not install queue_job")
 
 
 def test_failed_install_reports_what_odoo_committed_before_failing(run_module, seeded, odoo_server):
@@ -301,9 +318,7 @@ class FakeCli:
         if "psql" in argv:
             sql = argv[-1]
             if "FROM ir_module_module_dependency" in sql:
-                rows = [
-                    [m["name"], d, "t"] for m in self.odoo.modules.values() for d in m["depends"]
-                ]
+                rows = [[m["name"], d, "t"] for m in self.odoo.modules.values() for d in m["depends"]]
             elif "FROM module_country" in sql:
                 rows = [[m["name"], str(c)] for m in self.odoo.modules.values() for c in m["country_ids"]]
             elif "FROM res_company" in sql:
