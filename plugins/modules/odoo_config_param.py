@@ -97,11 +97,8 @@ previous_value:
 from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.parsing.convert_bool import boolean
-from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_client import (
-    OdooError,
-    connect,
-    connection_argument_spec,
-)
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_errors import OdooError
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_rpc import connect, connection_argument_spec
 
 MODEL = "ir.config_parameter"
 MASK = "********"

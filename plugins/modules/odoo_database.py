@@ -140,13 +140,15 @@ commands:
 import shlex
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_client import (
-    OdooError,
-    client_from_params,
-    connection_argument_spec,
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_errors import OdooError
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_psql import (
     database_exists_sql,
     run_psql,
     sql_literal,
+)
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_rpc import (
+    client_from_params,
+    connection_argument_spec,
 )
 
 DEFAULT_NEW_DB_PASSWORD = "admin"  # noqa: S105 - Odoo's password for a database created with -i base

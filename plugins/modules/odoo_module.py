@@ -206,27 +206,30 @@ commands:
 import shlex
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_client import (
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_addons import (
     CHECKSUMS_PARAM,
     DEFAULT_EXCLUDE_PATTERNS,
     EXCLUDE_PATTERNS_PARAM,
-    ModuleInfo,
-    OdooError,
     adapt_version,
     addon_hash,
-    connect,
-    connection_argument_spec,
     find_addon,
-    get_param_sql,
     parse_checksums,
-    read_catalog_rpc,
-    read_catalog_sql,
     read_manifest,
-    run_psql,
     serie_of,
-    sql_literal,
     version_newer,
 )
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_catalog import (
+    ModuleInfo,
+    read_catalog_rpc,
+    read_catalog_sql,
+)
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_errors import OdooError
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_psql import (
+    get_param_sql,
+    run_psql,
+    sql_literal,
+)
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_rpc import connect, connection_argument_spec
 
 
 class ModuleManager:

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_rpc import OdooClient  # noqa: E402
 from fake_odoo import FakeOdoo, FakeOdooServer  # noqa: E402
 
 
@@ -57,6 +58,20 @@ def odoo():
 def odoo_server(odoo):
     with FakeOdooServer(odoo) as server:
         yield server
+
+
+@pytest.fixture
+def client_for():
+    """client_for(server, **kw) -> OdooClient of the fake server's 'production' database, as its admin."""
+
+    def make(server, **kw):
+        kw.setdefault("database", "production")
+        kw.setdefault("password", "admin-pw")
+        kw.setdefault("timeout", 5)
+        kw.setdefault("wait_timeout", 0)
+        return OdooClient(server.url, **kw)
+
+    return make
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 import shlex
 
-from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_client as oc
+from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_psql
 from ansible_collections.insightpulse.platform.plugins.modules import odoo_database
 
 ODOO_CMD = "docker compose -f /opt/odoo/compose.yml run --rm -T odoo odoo -c /etc/odoo/odoo.conf"
@@ -184,5 +184,5 @@ def test_sql_literal_used_for_existence_is_quoted():
         seen.append(argv[-1])
         return 0, "", ""
 
-    assert oc.database_exists_sql(run, "psql", "x'; DROP TABLE y; --") is False
+    assert odoo_psql.database_exists_sql(run, "psql", "x'; DROP TABLE y; --") is False
     assert seen == ["SELECT 1 FROM pg_database WHERE datname = 'x''; DROP TABLE y; --'"]

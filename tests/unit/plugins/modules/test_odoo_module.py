@@ -1,7 +1,7 @@
 import shlex
 
 import pytest
-from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_client as oc
+from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_addons, odoo_psql
 from ansible_collections.insightpulse.platform.plugins.modules import odoo_module
 
 
@@ -147,18 +147,18 @@ def test_latest_with_checksums(run_module, seeded, odoo_server, tmp_path):
     )
     first = run_module(odoo_module.main, args(odoo_server, **opts))
     assert first.result["installed"] == ["hr", "hr_expense", "hr_expense_ocr_audit", "queue_job"]
-    stored = oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM])
-    assert stored == {"hr_expense_ocr_audit": oc.addon_hash(str(addon), keep_langs=["en_US"])}
+    stored = odoo_addons.parse_checksums(seeded.params[odoo_addons.CHECKSUMS_PARAM])
+    assert stored == {"hr_expense_ocr_audit": odoo_addons.addon_hash(str(addon), keep_langs=["en_US"])}
 
     assert run_module(odoo_module.main, args(odoo_server, **opts)).result["changed"] is False
 
     (addon / "models.py").write_text("A = 2\n")  # code changed, version not bumped
     check = run_module(odoo_module.main, args(odoo_server, **opts), check_mode=True)
     assert check.result["upgraded"] == ["hr_expense_ocr_audit"]
-    assert oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM]) == stored
+    assert odoo_addons.parse_checksums(seeded.params[odoo_addons.CHECKSUMS_PARAM]) == stored
     changed = run_module(odoo_module.main, args(odoo_server, **opts))
     assert changed.result["upgraded"] == ["hr_expense_ocr_audit"]
-    assert oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM]) != stored
+    assert odoo_addons.parse_checksums(seeded.params[odoo_addons.CHECKSUMS_PARAM]) != stored
     assert run_module(odoo_module.main, args(odoo_server, **opts)).result["changed"] is False
 
 
@@ -191,7 +191,7 @@ def test_checksum_mode_falls_back_to_version_for_addons_not_on_the_path(run_modu
     first = run_module(odoo_module.main, args(odoo_server, **opts))
     assert not first.failed, first.result
     assert first.result["upgraded"] == ["queue_job"]  # no stored checksum yet; hr_expense: same version
-    assert list(oc.parse_checksums(seeded.params[oc.CHECKSUMS_PARAM])) == ["queue_job"]
+    assert list(odoo_addons.parse_checksums(seeded.params[odoo_addons.CHECKSUMS_PARAM])) == ["queue_job"]
     seeded.set_available_version("hr_expense", "1.1")
     second = run_module(odoo_module.main, args(odoo_server, **opts))
     assert second.result["upgraded"] == ["hr_expense"]
@@ -314,7 +314,7 @@ class FakeCli:
 
     def __call__(self, argv):
         self.argvs.append(argv)
-        sep = oc.PSQL_SEPARATOR
+        sep = odoo_psql.PSQL_SEPARATOR
         if "psql" in argv:
             sql = argv[-1]
             if "FROM ir_module_module_dependency" in sql:

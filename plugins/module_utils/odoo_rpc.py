@@ -1,0 +1,391 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, InsightPulse
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""XML-RPC client of one Odoo server, shared by every Odoo module of insightpulse.platform.
+
+XML-RPC over ``/xmlrpc/2/common``, ``/xmlrpc/2/object`` and ``/xmlrpc/2/db``
+with a per-call timeout and a bounded wait for a server that is still starting.
+Every failure becomes an :class:`OdooError` (see ``odoo_errors``) whose text is
+one line: server tracebacks are reduced to their message.
+
+Nothing here imports Ansible, so the unit tests drive it directly.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import http.client
+import re
+import socket
+import ssl
+import time
+import xmlrpc.client  # noqa: S411 - XML-RPC is the Odoo protocol; peers are the configured Odoo server
+from urllib.error import HTTPError, URLError
+from urllib.request import HTTPSHandler, Request, build_opener
+
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_errors import (
+    DB_MISSING_RE,
+    OdooAuthError,
+    OdooConnectionError,
+    OdooDatabaseError,
+    OdooError,
+    OdooFault,
+)
+
+# Odoo's XML-RPC fault codes (odoo/addons/base/controllers/rpc.py)
+RPC_FAULT_CODE_APPLICATION_ERROR = 1
+RPC_FAULT_CODE_WARNING = 2
+RPC_FAULT_CODE_ACCESS_DENIED = 3
+RPC_FAULT_CODE_ACCESS_ERROR = 4
+
+_EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Denied|Fault|Exit|Interrupt|Failure)): ?(.*)$")
+
+
+def reduce_fault(fault_string):
+    """Reduce an Odoo fault string (often a full traceback) to its message.
+
+    ``Traceback ... \\nValueError: Invalid field 'x' on model 'y'\\n`` becomes
+    ``ValueError: Invalid field 'x' on model 'y'``; dotted exception paths are
+    shortened (``odoo.exceptions.UserError`` -> ``UserError``); a message that
+    spans several lines after the exception name is kept whole.
+    """
+    text = (fault_string or "").strip()
+    if not text:
+        return "unknown Odoo error"
+    lines = text.splitlines()
+    if "Traceback (most recent call last)" not in text:
+        return " ".join(line.strip() for line in lines if line.strip())
+    for idx in range(len(lines) - 1, -1, -1):
+        line = lines[idx]
+        if line.startswith(" "):
+            continue
+        match = _EXC_LINE.match(line)
+        if match:
+            name = match.group(1).rsplit(".", 1)[-1]
+            rest = [match.group(2)] + [item.strip() for item in lines[idx + 1 :]]
+            message = " ".join(item for item in rest if item)
+            return "%s: %s" % (name, message) if message else name
+    return lines[-1].strip()
+
+
+def _redact_url(url):
+    return re.sub(r"//[^/@]*@", "//", url)
+
+
+class _TimeoutMixin:
+    """Give every connection of an xmlrpc transport the client's timeout."""
+
+    def make_connection(self, host):
+        conn = super().make_connection(host)
+        conn.timeout = self._timeout
+        return conn
+
+
+class _TimeoutTransport(_TimeoutMixin, xmlrpc.client.Transport):
+    def __init__(self, timeout, use_datetime=False):
+        xmlrpc.client.Transport.__init__(self, use_datetime=use_datetime)
+        self._timeout = timeout
+
+
+class _TimeoutSafeTransport(_TimeoutMixin, xmlrpc.client.SafeTransport):
+    def __init__(self, timeout, context=None, use_datetime=False):
+        xmlrpc.client.SafeTransport.__init__(self, use_datetime=use_datetime, context=context)
+        self._timeout = timeout
+
+
+class OdooClient:
+    """XML-RPC client of one Odoo server (and optionally one database).
+
+    ``proxy_factory(endpoint_url, timeout)`` and ``http_get(url, timeout)`` can
+    be injected by tests; by default real ``xmlrpc.client.ServerProxy`` objects
+    and ``urllib`` are used.
+    """
+
+    def __init__(
+        self,
+        url,
+        database=None,
+        login="admin",
+        password=None,
+        timeout=120,
+        wait_timeout=60,
+        validate_certs=True,
+        proxy_factory=None,
+        http_get=None,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ):
+        if not url or not re.match(r"^https?://", url):
+            raise OdooError("url must start with http:// or https:// (got %r)" % (url,))
+        self.url = url.rstrip("/")
+        self.database = database
+        self.login = login
+        self.password = password
+        self.timeout = float(timeout)
+        self.wait_timeout = float(wait_timeout)
+        self.validate_certs = validate_certs
+        self.uid = None
+        self._proxy_factory = proxy_factory or self._default_proxy
+        self._http_get = http_get or self._default_http_get
+        self._sleep = sleep
+        self._clock = clock
+        self._proxies = {}
+        self._server_version = None
+
+    # ------------------------------------------------------------------ transport
+    def _ssl_context(self):
+        if self.validate_certs:
+            return ssl.create_default_context()
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        return ctx
+
+    def _default_proxy(self, endpoint_url, timeout):
+        if endpoint_url.startswith("https://"):
+            transport = _TimeoutSafeTransport(timeout, context=self._ssl_context())
+        else:
+            transport = _TimeoutTransport(timeout)
+        return xmlrpc.client.ServerProxy(endpoint_url, transport=transport, allow_none=True)
+
+    def _default_http_get(self, url, timeout):
+        handlers = []
+        if url.startswith("https://"):
+            handlers.append(HTTPSHandler(context=self._ssl_context()))
+        opener = build_opener(*handlers)
+        try:
+            response = opener.open(Request(url, method="GET"), timeout=timeout)  # noqa: S310 - http(s) checked in __init__
+        except HTTPError as err:
+            return err.code, ""
+        with response:
+            return response.status, response.read(4096).decode("utf-8", "replace")
+
+    def _proxy(self, service, timeout=None):
+        timeout = self.timeout if timeout is None else timeout
+        key = (service, timeout)
+        if key not in self._proxies:
+            self._proxies[key] = self._proxy_factory("%s/xmlrpc/2/%s" % (self.url, service), timeout)
+        return self._proxies[key]
+
+    def call(self, service, method, *args, **kwargs):
+        """Call ``service.method(*args)``; translate every failure to an OdooError."""
+        timeout = kwargs.pop("timeout", None)
+        where = _redact_url(self.url)
+        try:
+            return getattr(self._proxy(service, timeout), method)(*args)
+        except xmlrpc.client.Fault as fault:
+            raise self._translate_fault(fault, service, method) from None
+        except xmlrpc.client.ProtocolError as err:
+            if err.errcode == 404:
+                raise OdooConnectionError(
+                    "%s answered HTTP 404 for /xmlrpc/2/%s: is this an Odoo server (and is the path right)?"
+                    % (where, service)
+                ) from None
+            raise OdooConnectionError(
+                "Odoo server at %s answered HTTP %s %s for /xmlrpc/2/%s" % (where, err.errcode, err.errmsg, service)
+            ) from None
+        except ssl.SSLError as err:
+            raise OdooConnectionError(
+                "TLS error talking to %s: %s (set validate_certs=false only for self-signed test servers)"
+                % (where, getattr(err, "reason", None) or err)
+            ) from None
+        except socket.timeout:
+            raise OdooConnectionError(
+                "Odoo server at %s did not answer %s.%s within %ss (raise the timeout option for long installs)"
+                % (where, service, method, timeout if timeout is not None else self.timeout)
+            ) from None
+        except (OSError, xmlrpc.client.ResponseError, http.client.HTTPException) as err:
+            raise OdooConnectionError("Odoo server unreachable at %s: %s" % (where, _oserror_text(err))) from None
+
+    def _translate_fault(self, fault, service, method):
+        code = fault.faultCode
+        text = fault.faultString or ""
+        message = reduce_fault(text)
+        missing = DB_MISSING_RE.search(text)
+        if missing:
+            return OdooDatabaseError("Database '%s' does not exist on %s" % (missing.group(1), _redact_url(self.url)))
+        if code == RPC_FAULT_CODE_ACCESS_DENIED or message in ("Access Denied", "AccessDenied"):
+            if service == "db":
+                return OdooAuthError(
+                    "Odoo refused db.%s on %s: wrong master password (admin_passwd), or the database "
+                    "manager is disabled (list_db = False)" % (method, _redact_url(self.url))
+                )
+            return OdooAuthError(
+                "Access denied by %s for %s.%s: %s" % (_redact_url(self.url), service, method, message)
+            )
+        name = None
+        match = re.match(r"^(\w+): ", message)
+        if match:
+            name = match.group(1)
+        return OdooFault("Odoo error in %s.%s: %s" % (service, method, message), code=code, exception=name)
+
+    # ------------------------------------------------------------------ readiness
+    def wait_until_ready(self, wait_timeout=None):
+        """Poll ``/web/health`` (Odoo >= 15) or ``common.version()`` until the server answers.
+
+        Returns the seconds waited. Raises OdooConnectionError naming the URL
+        and the last error when the deadline passes.
+        """
+        wait_timeout = self.wait_timeout if wait_timeout is None else float(wait_timeout)
+        start = self._clock()
+        deadline = start + wait_timeout
+        probe_timeout = max(1.0, min(self.timeout, 10.0))
+        last_error = "no answer"
+        use_health = True
+        delay = 0.5
+        while True:
+            try:
+                if use_health:
+                    status, _body = self._http_get(self.url + "/web/health", probe_timeout)
+                    if status == 200:
+                        return self._clock() - start
+                    if status == 404:
+                        use_health = False  # Odoo < 15: no health route, ask version()
+                        continue
+                    last_error = "/web/health answered HTTP %s" % status
+                else:
+                    self.version(timeout=probe_timeout)
+                    return self._clock() - start
+            except OdooConnectionError as err:
+                last_error = str(err)
+            except (URLError, OSError, ValueError, http.client.HTTPException) as err:
+                last_error = _oserror_text(err)
+            now = self._clock()
+            if now >= deadline:
+                raise OdooConnectionError(
+                    "Odoo server unreachable at %s after waiting %ss: %s"
+                    % (_redact_url(self.url), int(wait_timeout), last_error)
+                )
+            self._sleep(min(delay, max(0.0, deadline - now)))
+            delay = min(delay * 2, 5.0)
+
+    # ------------------------------------------------------------------ common / db services
+    def version(self, timeout=None):
+        info = self.call("common", "version", timeout=timeout)
+        self._server_version = info
+        return info
+
+    def server_serie(self):
+        """'18.0' style series string (from common.version)."""
+        info = self._server_version or self.version()
+        serie = info.get("server_serie")
+        if serie:
+            return serie
+        vinfo = info.get("server_version_info") or []
+        if len(vinfo) >= 2:
+            return "%s.%s" % (vinfo[0], vinfo[1])
+        return None
+
+    def authenticate(self):
+        if not self.database:
+            raise OdooError("a database name is required to log in")
+        if self.password is None:
+            raise OdooAuthError("no password given for login '%s'" % self.login)
+        try:
+            uid = self.call("common", "authenticate", self.database, self.login, self.password, {})
+        except OdooFault:
+            # Odoo answers a missing database with a psycopg2 traceback whose wording
+            # varies; ask the db service before giving the raw message back.
+            if self.db_exist(self.database) is False:
+                raise OdooDatabaseError(
+                    "Database '%s' does not exist on %s" % (self.database, _redact_url(self.url))
+                ) from None
+            raise
+        if not uid:
+            raise OdooAuthError(
+                "Odoo at %s refused login '%s' on database '%s': wrong login or password"
+                % (_redact_url(self.url), self.login, self.database)
+            )
+        self.uid = uid
+        return uid
+
+    def check_login(self, login, password):
+        """True when ``login``/``password`` authenticate on this database (no exception for a refusal)."""
+        uid = self.call("common", "authenticate", self.database, login, password, {})
+        return bool(uid)
+
+    def execute_kw(self, model, method, args=None, kwargs=None, timeout=None):
+        if self.uid is None:
+            self.authenticate()
+        return self.call(
+            "object",
+            "execute_kw",
+            self.database,
+            self.uid,
+            self.password,
+            model,
+            method,
+            list(args or []),
+            dict(kwargs or {}),
+            timeout=timeout,
+        )
+
+    def db_list(self):
+        """Database names, or None when the server hides the list (list_db = False)."""
+        try:
+            return self.call("db", "list")
+        except OdooAuthError:
+            return None
+
+    def db_exist(self, name):
+        """db.db_exist works even when listing is disabled. None when the call itself fails."""
+        try:
+            return bool(self.call("db", "db_exist", name))
+        except OdooError:
+            return None
+
+    def database_exists(self, name):
+        names = self.db_list()
+        if names is not None:
+            return name in names
+        return self.db_exist(name)
+
+    def db_drop(self, master_password, name):
+        return self.call("db", "drop", master_password, name)
+
+
+def _oserror_text(err):
+    if isinstance(err, URLError) and getattr(err, "reason", None) is not None:
+        err = err.reason
+    if isinstance(err, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(err, socket.gaierror):
+        return "host name not found (%s)" % (err.strerror or err)
+    if isinstance(err, (socket.timeout, TimeoutError)):
+        return "timed out"
+    return getattr(err, "strerror", None) or str(err) or err.__class__.__name__
+
+
+def connection_argument_spec():
+    """argument_spec entries matching the insightpulse.platform.odoo doc fragment."""
+    return dict(
+        url=dict(type="str", default="http://127.0.0.1:8069"),
+        database=dict(type="str", required=True, aliases=["db"]),
+        login=dict(type="str", default="admin", aliases=["username"]),
+        password=dict(type="str", no_log=True, aliases=["login_password"]),
+        timeout=dict(type="float", default=300),
+        wait_timeout=dict(type="float", default=60),
+        validate_certs=dict(type="bool", default=True),
+    )
+
+
+def client_from_params(params, **kwargs):
+    return OdooClient(
+        url=params["url"],
+        database=params["database"],
+        login=params["login"],
+        password=params["password"],
+        timeout=params["timeout"],
+        wait_timeout=params["wait_timeout"],
+        validate_certs=params["validate_certs"],
+        **kwargs,
+    )
+
+
+def connect(params, **kwargs):
+    """Client that waited for the server and logged in (the common prologue of every module)."""
+    client = client_from_params(params, **kwargs)
+    client.wait_until_ready()
+    client.authenticate()
+    return client

@@ -1,0 +1,156 @@
+import socket
+
+import pytest
+from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_errors, odoo_rpc
+
+
+# ---------------------------------------------------------------- fault reduction
+def test_reduce_fault_keeps_only_the_exception_line():
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "odoo/service/model.py", line 156, in execute_cr\n'
+        "    raise\n"
+        "ValueError: Invalid field 'foo' on model 'ir.module.module'\n"
+    )
+    assert odoo_rpc.reduce_fault(text) == "ValueError: Invalid field 'foo' on model 'ir.module.module'"
+
+
+def test_reduce_fault_shortens_dotted_names_and_keeps_multiline_messages():
+    text = (
+        "Traceback (most recent call last):\n"
+        '  File "x.py", line 1, in <module>\n'
+        "odoo.exceptions.UserError: You try to install module 'x' that depends on 'y'.\n"
+        "But the latter module is not available in your system.\n"
+    )
+    assert odoo_rpc.reduce_fault(text) == (
+        "UserError: You try to install module 'x' that depends on 'y'. "
+        "But the latter module is not available in your system."
+    )
+
+
+def test_reduce_fault_without_traceback_is_joined():
+    assert odoo_rpc.reduce_fault("warning -- UserError\n\nNot allowed") == "warning -- UserError Not allowed"
+    assert odoo_rpc.reduce_fault("") == "unknown Odoo error"
+
+
+# ---------------------------------------------------------------- live loopback server
+def test_version_and_authenticate(odoo_server, client_for):
+    client = client_for(odoo_server)
+    assert client.version()["server_serie"] == "18.0"
+    assert client.authenticate() == 2
+    assert client.server_serie() == "18.0"
+
+
+def test_wrong_password_is_named(odoo_server, client_for):
+    client = client_for(odoo_server, password="nope")
+    with pytest.raises(odoo_errors.OdooAuthError) as err:
+        client.authenticate()
+    assert "refused login 'admin' on database 'production': wrong login or password" in str(err.value)
+
+
+def test_unknown_database_is_named(odoo_server, client_for):
+    client = client_for(odoo_server, database="nope")
+    with pytest.raises(odoo_errors.OdooDatabaseError) as err:
+        client.authenticate()
+    assert str(err.value) == f"Database 'nope' does not exist on {odoo_server.url}"
+    assert "Traceback" not in str(err.value)
+
+
+def test_fault_reduced_to_message(odoo_server, client_for):
+    client = client_for(odoo_server)
+    with pytest.raises(odoo_errors.OdooFault) as err:
+        client.execute_kw("ir.module.module", "no_such_method", [[]])
+    message = str(err.value)
+    assert message == (
+        "Odoo error in object.execute_kw: AttributeError: The method 'no_such_method' "
+        "does not exist on the model 'ir.module.module'"
+    )
+    assert err.value.exception == "AttributeError"
+    assert "\n" not in message
+
+
+def test_unreachable_server_names_url():
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    client = odoo_rpc.OdooClient(f"http://127.0.0.1:{port}", database="x", password="p", timeout=2, wait_timeout=0)
+    with pytest.raises(odoo_errors.OdooConnectionError) as err:
+        client.version()
+    assert str(err.value) == f"Odoo server unreachable at http://127.0.0.1:{port}: connection refused"
+
+
+def test_per_call_timeout(odoo_server, odoo, client_for):
+    odoo.delay = 1.5
+    client = client_for(odoo_server, timeout=0.3)
+    with pytest.raises(odoo_errors.OdooConnectionError) as err:
+        client.version()
+    assert "did not answer common.version within 0.3s" in str(err.value)
+
+
+def test_wait_until_ready_polls_health_until_ready(odoo_server, client_for):
+    odoo_server.server.ready = False
+    sleeps = []
+
+    def fake_sleep(seconds):
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            odoo_server.server.ready = True
+
+    client = client_for(odoo_server, wait_timeout=30, sleep=fake_sleep)
+    client.wait_until_ready()
+    assert len(sleeps) == 3
+    assert odoo_server.server.health_hits == 4
+
+
+def test_wait_until_ready_falls_back_to_version_without_health(odoo_server, odoo, client_for):
+    odoo_server.server.health_enabled = False
+    client = client_for(odoo_server, wait_timeout=5)
+    client.wait_until_ready()
+    assert odoo_server.server.health_hits == 0
+
+
+def test_wait_until_ready_gives_up_at_deadline():
+    now = [0.0]
+
+    def clock():
+        return now[0]
+
+    def sleep(seconds):
+        now[0] += seconds
+
+    def http_get(url, timeout):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    client = odoo_rpc.OdooClient(
+        "http://odoo.invalid:8069", database="x", wait_timeout=10, http_get=http_get, sleep=sleep, clock=clock
+    )
+    with pytest.raises(odoo_errors.OdooConnectionError) as err:
+        client.wait_until_ready()
+    assert str(err.value) == (
+        "Odoo server unreachable at http://odoo.invalid:8069 after waiting 10s: connection refused"
+    )
+    assert 10.0 <= now[0] <= 10.5
+
+
+def test_db_list_hidden_falls_back_to_db_exist(odoo_server, odoo, client_for):
+    client = client_for(odoo_server)
+    assert client.database_exists("production") is True
+    odoo.list_db = False
+    assert client.db_list() is None
+    assert client.database_exists("production") is True
+    assert client.database_exists("other") is False
+    assert ("db", "db_exist", "other") in odoo.calls
+
+
+def test_db_drop_wrong_master_password(odoo_server, client_for):
+    client = client_for(odoo_server)
+    with pytest.raises(odoo_errors.OdooAuthError) as err:
+        client.db_drop("wrong", "production")
+    assert "wrong master password" in str(err.value)
+
+
+def test_url_must_be_http():
+    with pytest.raises(odoo_errors.OdooError) as err:
+        odoo_rpc.OdooClient("127.0.0.1:8069")
+    assert "must start with http://" in str(err.value)
