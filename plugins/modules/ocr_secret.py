@@ -14,8 +14,11 @@ version_added: 0.1.0
 description:
   - Runs on the OCR host. Makes sure the token file of the InsightPulse OCR service exists (by default
     V(/etc/ocr/token)), with mode V(0600) and the requested owner and group, and returns the token.
-  - A missing file, or one that is empty or holds only whitespace, gets a new token from
-    C(secrets.token_urlsafe(32)) (43 URL-safe characters, 256 bits).
+  - The same module as M(insightpulse.platform.secret_file) with
+    O(insightpulse.platform.secret_file#module:format=bearer) and the OCR service's defaults, kept under this
+    name for existing playbooks. It returns the value as RV(token).
+  - A missing file, or one that is empty or holds only whitespace, gets a new token of 43 URL-safe characters
+    from C(secrets.token_urlsafe) (258 bits).
   - A file holding a token that is not usable (shorter than O(min_length), or with characters a
     bearer token (RFC 6750) cannot hold) is B(not) replaced silently, because clients may hold that
     token; the module fails and says why. Fix the file or run with O(rotate=true).
@@ -52,7 +55,7 @@ options:
     default: false
   min_length:
     description:
-      - Shortest token accepted in an existing file. Generated tokens are 43 characters long.
+      - Shortest token accepted in an existing file. Generated tokens are 43 characters long, so at most V(43).
     type: int
     default: 32
   state:
@@ -69,11 +72,15 @@ attributes:
       owner, group or mode would change, and returns the existing token when there is one.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
-    support: none
+    support: full
+    details: The diff shows the file's state, the fingerprints of the old and new token and owner, group and
+      mode changes of a kept file. Never the token.
 notes:
   - Supports check mode. In check mode O(rotate=true) returns the current token, and a missing file
     returns RV(token=null).
 seealso:
+  - module: insightpulse.platform.secret_file
+    description: The same for every generated secret of the platform.
   - name: OCR service
     description: The service that reads this token (C(services/ocr) in the collection).
     link: https://github.com/insightpulse/platform
@@ -161,139 +168,22 @@ fingerprint:
   sample: 3f8a51c2d09e7b44
 """
 
-import errno
-import hashlib
-import os
-import re
-import secrets
-import tempfile
+# Not used here any more; kept because callers and tests patch ocr_secret.tempfile.mkstemp.
+import tempfile  # noqa: F401  # pylint: disable=unused-import
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible.module_utils.common.text.converters import to_bytes, to_native, to_text
+from ansible_collections.insightpulse.platform.plugins.module_utils.secret_file import (
+    DEFAULT_MIN_LENGTH,
+    FORMATS,
+    fingerprint,
+    manage,
+)
 
-TOKEN_BYTES = 32
-# RFC 6750 b64token: what an "Authorization: Bearer" header can carry.
-TOKEN_RE = re.compile(r"^[A-Za-z0-9._~+/-]+=*$")
-MODE = 0o600
-DIR_MODE = 0o750
-
-
-def generate_token():
-    return secrets.token_urlsafe(TOKEN_BYTES)
-
-
-def fingerprint(token):
-    if token is None:
-        return None
-    return hashlib.sha256(to_bytes(token)).hexdigest()[:16]
-
-
-def read_token(path):
-    """(content stripped of surrounding whitespace, exists) for the token file."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(65536)
-    except (IOError, OSError) as exc:
-        if exc.errno == errno.ENOENT:
-            return None, False
-        raise
-    return to_text(raw, errors="surrogate_or_strict").strip(), True
-
-
-def problem(token, min_length):
-    """Why `token` is not usable, or None."""
-    if len(token) < min_length:
-        return "is %d characters long, shorter than min_length=%d" % (len(token), min_length)
-    if not TOKEN_RE.match(token):
-        return "contains characters a Bearer token cannot carry (allowed: A-Z a-z 0-9 - . _ ~ + / and trailing =)"
-    return None
-
-
-def write_token(module, path, token, owner, group):
-    """Write atomically: a 0600 temporary file next to `path`, renamed over it."""
-    directory = os.path.dirname(path) or "."
-    fd, tmp = tempfile.mkstemp(prefix=".ocr-token-", dir=directory)
-    try:
-        os.fchmod(fd, MODE)
-        os.write(fd, to_bytes(token + "\n"))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    try:
-        module.set_owner_if_different(tmp, owner, False)
-        module.set_group_if_different(tmp, group, False)
-        os.rename(tmp, path)
-    except Exception:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def ensure_directory(module, path):
-    directory = os.path.dirname(path)
-    if not directory or os.path.isdir(directory):
-        return False
-    if module.check_mode:
-        return True
-    os.makedirs(directory, DIR_MODE)
-    os.chmod(directory, DIR_MODE)
-    module.set_group_if_different(directory, module.params["group"], False)
-    return True
-
-
-def run(module):
-    params = module.params
-    path = params["path"]
-    if params["min_length"] < 1:
-        module.fail_json(msg="min_length must be at least 1, not %d" % params["min_length"])
-    if os.path.isdir(path):
-        module.fail_json(msg="%s is a directory, not a token file" % path, path=path)
-
-    current, exists = read_token(path)
-    if current:
-        reason = problem(current, params["min_length"])
-        if reason and not params["rotate"]:
-            module.fail_json(
-                msg="The token in %s %s. Fix the file, or replace the token with rotate=true "
-                "(clients holding the old token will get 401)." % (path, reason),
-                path=path,
-            )
-
-    created = not current
-    rotated = bool(current) and params["rotate"]
-    changed = created or rotated
-    token = current or None
-
-    if changed:
-        new = generate_token()
-        if module.check_mode:
-            token = current or None
-        else:
-            ensure_directory(module, path)
-            owner, group = params["owner"], params["group"]
-            if exists:  # a replaced file keeps its owner and group unless they are given
-                st = os.stat(path)
-                owner = str(st.st_uid) if owner is None else owner
-                group = str(st.st_gid) if group is None else group
-            write_token(module, path, new, owner, group)
-            token = new
-    elif exists:
-        # set_*_if_different honour check mode: they only report what they would change.
-        changed = module.set_owner_if_different(path, params["owner"], False)
-        changed = module.set_group_if_different(path, params["group"], changed)
-        changed = module.set_mode_if_different(path, MODE, changed)
-
-    # The token is NOT added to module.no_log_values: AnsibleModule replaces every no_log value in the
-    # result with "********" before returning it, so the registered result would hold the mask instead
-    # of the token. Hiding it from output is the calling task's no_log=true (see DOCUMENTATION).
-    module.exit_json(
-        changed=changed,
-        token=token,
-        path=path,
-        created=created,
-        rotated=rotated,
-        fingerprint=fingerprint(token),
-    )
+# The OCR token is a secret_file of format "bearer": 43 URL-safe characters when generated, anything an
+# "Authorization: Bearer" header can carry (RFC 6750 b64token) accepted in an existing file.
+TOKEN_FORMAT = FORMATS["bearer"]
+TOKEN_RE = TOKEN_FORMAT.pattern
+__all__ = ["TOKEN_RE", "fingerprint", "main"]
 
 
 def main():
@@ -303,15 +193,25 @@ def main():
             owner=dict(type="str"),
             group=dict(type="str"),
             rotate=dict(type="bool", default=False),
-            min_length=dict(type="int", default=32),
+            min_length=dict(type="int", default=DEFAULT_MIN_LENGTH),
             state=dict(type="str", default="present", choices=["present"]),
         ),
         supports_check_mode=True,
     )
-    try:
-        run(module)
-    except (IOError, OSError) as exc:
-        module.fail_json(msg="Cannot manage the token file %s: %s" % (module.params["path"], to_native(exc)))
+    p = module.params
+    result = manage(
+        module,
+        noun="token",
+        consequence="clients holding the old token will get 401",
+        path=p["path"],
+        value_format=TOKEN_FORMAT.name,
+        min_length=p["min_length"],
+        rotate=p["rotate"],
+        owner=p["owner"],
+        group=p["group"],
+    )
+    result["token"] = result.pop("secret")
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -229,3 +229,46 @@ def test_rotate_without_owner_keeps_the_files_owner(run_module, token_path, monk
     assert res.result["rotated"] is True
     assert seen == {"owner": str(st.st_uid), "group": str(st.st_gid)}
     assert mode(token_path) == 0o600
+
+
+# --- since ocr_secret runs on module_utils/secret_file -------------------------------------------------
+
+
+def test_result_keys_are_unchanged(run_module, token_path):
+    r = run_module(ocr_secret.main, args(token_path)).result
+    assert set(r) == {"changed", "token", "path", "created", "rotated", "fingerprint"}
+
+
+def test_existing_token_with_bearer_punctuation_is_still_accepted(run_module, token_path):
+    token_path.parent.mkdir()
+    token_path.write_text("Abc.def~ghi+jkl/mno-pqr_stu" + "x" * 10 + "==\n")
+    token_path.chmod(0o600)
+    res = run_module(ocr_secret.main, args(token_path))
+    assert res.result["changed"] is False and res.result["token"].endswith("==")
+
+
+def test_diff_shows_fingerprints_never_the_token(run_module, token_path):
+    created = run_module(ocr_secret.main, args(token_path), diff=True).result
+    assert created["diff"]["before"]["state"] == "absent"
+    assert created["diff"]["after"]["fingerprint"] == created["fingerprint"]
+    rotated = run_module(ocr_secret.main, args(token_path, rotate=True), diff=True).result
+    assert rotated["diff"]["before"]["fingerprint"] == created["fingerprint"]
+    for r in (created, rotated):
+        assert r["token"] not in json.dumps(r["diff"])
+
+
+def test_min_length_above_the_generated_length_is_refused(run_module, token_path):
+    res = run_module(ocr_secret.main, args(token_path, min_length=44))
+    assert res.failed and "length=43 is shorter than min_length=44" in res.result["msg"]
+    assert not token_path.parent.exists()
+    assert run_module(ocr_secret.main, args(token_path, min_length=43)).result["created"] is True
+
+
+def test_unknown_owner_with_the_real_fail_json_leaves_no_temporary_file(token_path, capsys):
+    """fail_json leaves by SystemExit; the old module's `except Exception` clean-up missed it."""
+    module_args = {**args(token_path, owner="no-such-user-ocr"), "_ansible_check_mode": False}
+    with patch_module_args(module_args), pytest.raises(SystemExit) as exc:
+        ocr_secret.main()
+    assert exc.value.code == 1
+    assert json.loads(capsys.readouterr().out)["failed"] is True
+    assert list(token_path.parent.iterdir()) == []
