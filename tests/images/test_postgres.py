@@ -63,7 +63,10 @@ def volume() -> Iterator[str]:
     name = f"ipp-imgtest-pgdata-{uuid.uuid4().hex[:8]}"
     try:
         yield name
-    finally:
+    finally:  # the containers fixture may still hold it: remove its users first
+        users = docker("ps", "-aq", "--filter", f"volume={name}", check=False).stdout.split()
+        if users:
+            docker("rm", "-f", *users, check=False)
         docker("volume", "rm", "-f", name, check=False)
 
 
