@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Make the local Docker sandbox usable: a Docker daemon that answers, and the
+# Make the local Docker sandbox usable: a Docker daemon that answers, the
 # Debian 12 / Debian 13 systemd base images the Molecule scenarios and the
-# local inventory run on.
+# local inventory run on, and the registry serving the service images
+# (scripts/images.py) that sandbox hosts pull instead of the official ones.
 #
-#   scripts/sandbox.sh            # daemon + images (cached; built only when missing)
+#   scripts/sandbox.sh            # daemon + base images + service images and registry
 #   scripts/sandbox.sh daemon     # only make sure a daemon answers
-#   scripts/sandbox.sh images     # only make sure the images exist
-#   SANDBOX_REBUILD=1 scripts/sandbox.sh images   # rebuild them
+#   scripts/sandbox.sh base       # only the Debian 12/13 base images
+#   scripts/sandbox.sh images     # base images, then scripts/images.py build
+#   SANDBOX_REBUILD=1 scripts/sandbox.sh base   # rebuild the base images
+#
+# Every image is rebuilt only when what it is built from changes (a hash
+# labelled on the image), never per run or per scenario.
 #
 # Never touches a daemon that already answers. Where no container registry is
 # reachable (the default assumption), images are built with debootstrap from the
@@ -60,11 +65,20 @@ ensure_daemon() {
   die "Docker daemon did not come up within 60 s: the sandbox cannot run"
 }
 
+# recipe_hash SUITE: what a base image is built from (this recipe, the package
+# list, the mirror, the extra CAs). A change rebuilds the image; nothing else does.
+recipe_hash() {
+  { declare -f build_image; echo "$1 $INCLUDE $MIRROR"; cat "$CA_DIR"/*.crt 2>/dev/null || true; } | sha256sum | cut -c1-16
+}
+
 # build_image NAME SUITE
 build_image() {
   local name=$1 suite=$2 root
-  if [ -z "${SANDBOX_REBUILD:-}" ] && docker image inspect "$name" >/dev/null 2>&1; then
-    log "$name exists (cached)"
+  local recipe have
+  recipe=$(recipe_hash "$suite")
+  have=$(docker image inspect --format '{{ index .Config.Labels "io.insightpulse.recipe" }}' "$name" 2>/dev/null || true)
+  if [ -z "${SANDBOX_REBUILD:-}" ] && [ "$have" = "$recipe" ]; then
+    log "$name is up to date (cached)"
     return 0
   fi
   command -v debootstrap >/dev/null 2>&1 || {
@@ -101,24 +115,29 @@ SRC
     as_root chroot "$root" update-ca-certificates >/dev/null 2>&1 || true
   fi
 
-  # systemd in a container: no gettys, no hardware units; /proc/sys writable for
-  # UFW/sysctl (Docker mounts it read-only and the API refuses systempaths=unconfined).
-  as_root tee "$root/etc/systemd/system/sandbox-proc-sys-rw.service" >/dev/null <<'UNIT'
+  # systemd in a container: no gettys, no hardware units. Docker mounts /proc/sys
+  # read-only (and its API refuses systempaths=unconfined); UFW and Docker inside
+  # the host need to write network sysctls. Only /proc/sys/net is made writable:
+  # those keys belong to the container's own network namespace, while the rest
+  # of /proc/sys (kernel.*, vm.*, fs.*) is this machine's and stays read-only.
+  # With /proc/sys read-only, systemd-sysctl skips itself (ConditionPathIsReadWrite).
+  as_root tee "$root/etc/systemd/system/sandbox-proc-sys-net-rw.service" >/dev/null <<'UNIT'
 [Unit]
-Description=Remount /proc/sys read-write (container sandbox only)
+Description=Make /proc/sys/net writable, the rest of /proc/sys stays read-only (container sandbox only)
 DefaultDependencies=no
 Before=sysinit.target systemd-sysctl.service
 ConditionVirtualization=container
 
 [Service]
 Type=oneshot
-ExecStart=/bin/mount -o remount,rw /proc/sys
+ExecStart=/bin/mount --bind /proc/sys/net /proc/sys/net
+ExecStart=/bin/mount -o remount,bind,rw /proc/sys/net
 RemainAfterExit=yes
 
 [Install]
 WantedBy=sysinit.target
 UNIT
-  as_root chroot "$root" systemctl enable sandbox-proc-sys-rw.service >/dev/null 2>&1
+  as_root chroot "$root" systemctl enable sandbox-proc-sys-net-rw.service >/dev/null 2>&1
   as_root chroot "$root" systemctl mask getty.target console-getty.service systemd-firstboot.service \
     systemd-udevd.service systemd-modules-load.service sys-kernel-config.mount >/dev/null 2>&1 || true
   echo "sandbox" | as_root tee "$root/etc/hostname" >/dev/null
@@ -128,6 +147,7 @@ UNIT
   as_root tar -C "$root" -c . | docker import \
     --change 'ENV container=docker' \
     --change 'CMD ["/lib/systemd/systemd"]' \
+    --change "LABEL io.insightpulse.recipe=$recipe" \
     --message "debootstrap $suite minbase + systemd + python3 (insightpulse sandbox)" \
     - "$name" >/dev/null
   log "built $name"
@@ -142,9 +162,19 @@ ensure_images() {
   wait "$p13" || die "building $PREFIX/debian13 failed"
 }
 
+# The official images the roles pull (PostgreSQL, Nginx, Odoo, ...), built from
+# images/<name>/ on top of the base images and served by the sandbox registry.
+ensure_service_images() {
+  local py=.venv/bin/python
+  [ -x "$py" ] || die "no .venv: run scripts/setup.sh first"
+  "$py" scripts/images.py build || die "building the sandbox's service images failed"
+}
+
+cd "$(dirname "$0")/.."
 case "${1:-all}" in
   daemon) ensure_daemon ;;
-  images) ensure_daemon; ensure_images ;;
-  all) ensure_daemon; ensure_images ;;
-  *) die "usage: $0 [all|daemon|images]" ;;
+  images) ensure_daemon; ensure_images; ensure_service_images ;;
+  base) ensure_daemon; ensure_images ;;
+  all) ensure_daemon; ensure_images; ensure_service_images ;;
+  *) die "usage: $0 [all|daemon|base|images]" ;;
 esac

@@ -5,7 +5,8 @@
 # where N counts pytest test cases of every suite (unit, workflows, contract,
 # OCR, Molecule testinfra verifiers, read from JUnit XML) plus each check that
 # is not a pytest suite (each linter, ansible-test sanity, each Molecule
-# scenario's full sequence) as one.
+# scenario's full sequence) as one. The last check fails when anything that ran
+# changed this machine's clock, time zone, kernel modules or sysctls.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
@@ -24,6 +25,10 @@ stage() {  # stage NAME KIND(check|pytest) COMMAND...
   return 0
 }
 
+# This machine's clock, time zone, kernel modules and sysctls, before any
+# container runs: compared once everything has run (scripts/host_state.py).
+python3 scripts/host_state.py snapshot .cache/host-state-before.json
+
 stage "yamllint" check yamllint --strict .
 stage "ansible-lint" check ansible-lint
 stage "ruff" check ruff check .
@@ -32,7 +37,9 @@ stage "unit + workflows" pytest make -s unit
 stage "contract (Odoo double)" pytest make -s contract
 stage "ocr service" pytest make -s ocr
 stage "ansible-test sanity" check make -s sanity
+stage "images (official interfaces)" pytest make -s image-tests
 stage "molecule" molecule make -s molecule
+stage "host state unchanged" check python3 scripts/host_state.py compare .cache/host-state-before.json
 
 printf '\n\033[1m=== summary\033[0m\n'
 .venv/bin/python scripts/test_summary.py "${STAGES[@]}"
