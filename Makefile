@@ -7,7 +7,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Molecule scenarios to run (default: all of them, in molecule/*/molecule.yml).
 SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
 
-.PHONY: help setup sandbox demo demo-check demo-down lint unit contract ocr sanity molecule test build bench
+.PHONY: help setup sandbox images image-tests demo demo-check demo-down lint unit contract ocr sanity molecule test build bench
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -15,8 +15,14 @@ help: ## this list
 setup: ## Debian packages + pinned Python tooling (.venv) + OCR service venv
 	scripts/setup.sh
 
-sandbox: setup ## a Docker daemon that answers + Debian 12/13 systemd images
+sandbox: setup ## a Docker daemon, Debian 12/13 systemd images, the service images and their registry
 	scripts/sandbox.sh
+
+images: ## (re)build changed service images (images/<name>/) and push them to the sandbox registry
+	scripts/images.py build
+
+image-tests: ## each sandbox image keeps the official image's interface the roles use
+	pytest -q tests/images --junitxml=.cache/junit/images.xml
 
 demo: sandbox ## the main job: converge the platform on the local Docker sandbox inventory
 	ansible-playbook playbooks/sandbox.yml -i inventories/local

@@ -23,11 +23,23 @@ def test_daemon_json_from_dict(host):
         "log-driver": "json-file",
         "log-opts": {"max-size": "10m", "max-file": "3"},
         "live-restore": True,
+        # docker_insecure_registries, set for every scenario in .config/molecule/config.yml
+        "insecure-registries": ["ipp-registry:5000"],
     }
     info = json.loads(host.check_output("docker info --format '{{json .}}'"))
     assert info["LoggingDriver"] == "json-file"
     assert info["LiveRestoreEnabled"] is True
     assert info["Driver"] == "overlay2"
+    assert "ipp-registry:5000" in info["RegistryConfig"]["IndexConfigs"]
+
+
+def test_pulls_from_the_sandbox_registry(host):
+    # The way every sandbox host gets the images a droplet would pull from a
+    # registry: by the registry container's name on the sandbox network.
+    image = "ipp-registry:5000/debian13:latest"
+    pulled = host.run(f"docker pull -q {image}")
+    assert pulled.rc == 0, pulled.stderr
+    assert host.check_output(f"docker run --rm --network none {image} cat /etc/debian_version").startswith("13")
 
 
 def test_user_in_docker_group(host):
