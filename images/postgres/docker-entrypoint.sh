@@ -49,7 +49,9 @@ initialise() {
   local method="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
   local -a initdb_args
   read -ra initdb_args <<<"${POSTGRES_INITDB_ARGS:-}"
-  initdb_args=(--username="$POSTGRES_USER" --auth-local=trust --auth-host="$method" "${initdb_args[@]}")
+  # As upstream: trust on the socket and loopback (reachable only inside the
+  # container); every other client goes through `host all all all <method>`.
+  initdb_args=(--username="$POSTGRES_USER" --auth=trust "${initdb_args[@]}")
 
   if [ -z "${POSTGRES_PASSWORD:-}" ] && [ "$method" != trust ]; then
     log "error: the database is not initialised and POSTGRES_PASSWORD is not set."

@@ -189,6 +189,9 @@ def test_init_scripts_run_once_and_data_persists(containers: Containers, volume:
     logs = containers.logs(second)
     assert "docker-entrypoint-initdb.d" not in logs
     assert "initialising" not in logs
-    psql = ["psql", "-w", "-XtA", "-h", "127.0.0.1", "-U", USER, "-d", DB, "-c", "SELECT 1"]
+    # The stored password still guards TCP (own network address: loopback is trust).
+    psql = ["psql", "-w", "-XtA", "-h", containers.ip(second), "-U", USER, "-d", DB, "-c", "SELECT 1"]
     login = containers.exec(second, "env", f"PGPASSWORD={PASSWORD}", *psql, check=False)
     assert login.stdout.strip() == "1", login.stderr
+    wrong = containers.exec(second, "env", "PGPASSWORD=wrong", *psql, check=False)
+    assert "password authentication failed" in wrong.stderr
