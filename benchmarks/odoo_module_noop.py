@@ -4,8 +4,9 @@
 A script that prints figures (never asserts). Recorded figures (real Odoo 18 and the double) and the exact
 commands: benchmarks/README.md.
 
-The seeds' scripts/install-modules.sh re-runs `odoo -i ... --stop-after-init` on every deploy; odoo_module
-confirms "already installed" instead. Measured, on the same 30 modules, all already installed:
+A deploy script that installs modules from the command line re-runs `odoo -i ... --stop-after-init` on
+every deploy; odoo_module confirms "already installed" instead. Measured, on the same 30 modules, all
+already installed:
 
   1. odoo_module in-process: the module's own main() (AnsibleModule argument parsing, wait for
      /web/health, authenticate, read the catalog, plan, exit_json), method=rpc; and method=cli

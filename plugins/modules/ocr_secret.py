@@ -95,8 +95,8 @@ EXAMPLES = r"""
   no_log: true
   register: ocr_token
 
-# On the Odoo host: "retrieve OCR secret from remote droplet" (seed deployment).
-# The module runs on the OCR host; the token lands in a variable of the Odoo host.
+# On the Odoo host, which calls the OCR service and needs its token: the module
+# runs on the OCR host; the token lands in a variable of the Odoo host.
 - name: Retrieve the OCR secret from the OCR droplet
   # No owner/group here: the file stays the service's.
   insightpulse.platform.ocr_secret:

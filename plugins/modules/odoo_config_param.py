@@ -49,7 +49,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: OCR integration parameters (seed configuration)
+- name: OCR integration parameters (service URL, confidence threshold, timeout)
   insightpulse.platform.odoo_config_param:
     url: http://127.0.0.1:8069
     database: production

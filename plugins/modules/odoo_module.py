@@ -122,7 +122,8 @@ seealso:
 """
 
 EXAMPLES = r"""
-# The seeds' phased install (scripts/install-modules.sh) as successive idempotent tasks
+# A phased install (background jobs, core apps, mobile UI, custom addon) as successive
+# idempotent tasks: each phase installs only what is still missing
 - name: Phase 1 - background jobs (OCA queue_job)
   insightpulse.platform.odoo_module:
     url: http://127.0.0.1:8069

@@ -19,7 +19,7 @@ PROBE = textwrap.dedent(
         sys.exit(1)
     """
 )
-OPEN = [22, 80, 443, 9000, 8080, 8081]  # seeds' ports, a rule, an allowed published port, a route rule
+OPEN = [22, 80, 443, 9000, 8080, 8081]  # SSH and web ports, a rule, an allowed published port, a route rule
 CLOSED = [8069, 9100]  # a published port nobody allowed, a host port nobody allowed
 
 

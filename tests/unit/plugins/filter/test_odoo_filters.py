@@ -13,8 +13,9 @@ ODOO_CONTEXT = CryptContext(
 )
 
 
-# ---------------------------------------------------------------- seed figures
+# ---------------------------------------------------------------- the platform's droplet sizes
 def test_seed_basic_xxs_512mb_one_vcpu():
+    """A 512 MB, 1 vCPU droplet (DigitalOcean basic-xxs): 2 workers, 1 cron thread, limits at 64%/80% of RAM."""
     assert f.odoo_sizing(1, 512) == {
         "workers": 2,
         "max_cron_threads": 1,
@@ -27,6 +28,7 @@ def test_seed_basic_xxs_512mb_one_vcpu():
 
 
 def test_seed_s_2vcpu_4gb():
+    """A 4 GB, 2 vCPU droplet (DigitalOcean s-2vcpu-4gb) gets 2 workers with Odoo's default memory limits."""
     sizing = f.odoo_sizing(2, 4096)
     assert sizing["workers"] == 2
     assert sizing["limit_memory_soft"] == 2147483648
@@ -35,6 +37,7 @@ def test_seed_s_2vcpu_4gb():
 
 @pytest.mark.parametrize("cpus", [2, 4, 8])
 def test_seed_8gb_gives_four_workers(cpus):
+    """An 8 GB droplet gets 4 workers (RAM // 2 GiB soft limit), whatever its vCPU count."""
     sizing = f.odoo_sizing(cpus, 8192)
     assert sizing["workers"] == 4
     assert sizing["limit_memory_soft"] == 2048 * MIB

@@ -14,6 +14,7 @@ def writes(odoo):
 
 
 def test_seed_parameters_created_then_idempotent(run_module, odoo, odoo_server):
+    """The OCR integration's three parameters are created once, then left alone on the next run."""
     seed = {
         "ocr.api.url": "https://ocr.insightpulseai.net/ocr",
         "ocr.confidence.threshold": "0.60",

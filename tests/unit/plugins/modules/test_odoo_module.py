@@ -7,7 +7,7 @@ from ansible_collections.insightpulse.platform.plugins.modules import odoo_modul
 
 @pytest.fixture
 def seeded(odoo):
-    """Catalog shaped like the seeds' install (queue_job -> core -> web_responsive -> OCR audit)."""
+    """Catalog for a phased install (queue_job -> core apps -> web_responsive -> OCR expense audit)."""
     odoo.add_module("web", "installed", depends=["base"])
     odoo.add_module("mail", "installed", depends=["base"])
     odoo.add_module("queue_job", depends=["base"])
@@ -95,6 +95,7 @@ def test_update_list_never_skips_refresh(run_module, seeded, odoo_server):
 
 
 def test_seed_phased_install_as_successive_tasks(run_module, seeded, odoo_server):
+    """A phased install, one task per phase, installs each phase's missing modules once."""
     phases = [["queue_job"], ["knowledge", "project", "hr_expense"], ["web_responsive"], ["hr_expense_ocr_audit"]]
     installed = []
     for phase in phases:
