@@ -1,10 +1,9 @@
 """Contract: the Odoo 18 protocol subset the insightpulse.platform collection relies on.
 
-Runs unchanged against a real Odoo 18 (ODOO_URL=...) and against the test
-double (tests/odoo_double), which CI uses; see conftest.py. Tests run in file
-order: the module tests walk one small CE dependency chain
-(barcodes_gs1_nomenclature -> barcodes, uom) through install, upgrade and
-uninstall.
+Runs against a real Odoo 18: the Community stack conftest.py starts from the
+sandbox images, or any server given by ODOO_URL=... Tests run in file order:
+the module tests walk one small CE dependency chain (barcodes_gs1_nomenclature
+-> barcodes, uom) through install, upgrade and uninstall.
 """
 
 import http.cookiejar
@@ -115,8 +114,12 @@ def test_module_search_and_read(rpc):
 
 def test_module_dependencies_are_exposed(rpc):
     [leaf_id] = rpc("ir.module.module", "search", [("name", "=", LEAF)])
-    deps = rpc("ir.module.module.dependency", "search_read", [("module_id", "=", leaf_id)],
-               fields=["name", "module_id", "depend_id", "state"])
+    deps = rpc(
+        "ir.module.module.dependency",
+        "search_read",
+        [("module_id", "=", leaf_id)],
+        fields=["name", "module_id", "depend_id", "state"],
+    )
     assert {d["name"] for d in deps} == {DEP1, DEP2}
     for dep in deps:
         assert dep["module_id"][0] == leaf_id
@@ -126,7 +129,8 @@ def test_module_dependencies_are_exposed(rpc):
 def test_chain_starts_uninstalled(rpc):
     got = states(rpc, CHAIN)
     assert {name: row["state"] for name, row in got.items()} == dict.fromkeys(CHAIN, "uninstalled"), (
-        "the contract needs a database where barcodes_gs1_nomenclature, barcodes and uom are not installed")
+        "the contract needs a database where barcodes_gs1_nomenclature, barcodes and uom are not installed"
+    )
 
 
 def test_install_pulls_dependencies(rpc):
@@ -216,8 +220,9 @@ def test_admin_password_write(rpc, odoo):
         assert rpc.common.authenticate(odoo.db, odoo.user, temporary, {}) == rpc.uid
         assert rpc.common.authenticate(odoo.db, odoo.user, odoo.password, {}) is False
     finally:
-        rpc.models.execute_kw(odoo.db, rpc.uid, temporary, "res.users", "write",
-                              [[rpc.uid], {"password": odoo.password}])
+        rpc.models.execute_kw(
+            odoo.db, rpc.uid, temporary, "res.users", "write", [[rpc.uid], {"password": odoo.password}]
+        )
     assert rpc.common.authenticate(odoo.db, odoo.user, odoo.password, {}) == rpc.uid
 
 
@@ -253,8 +258,9 @@ def test_db_create_and_drop(rpc, odoo):
         assert name in rpc.dbs.list()
         uid = rpc.common.authenticate(name, "admin", password, {})
         assert isinstance(uid, int) and uid > 0
-        base = rpc.models.execute_kw(name, uid, password, "ir.module.module", "search_read",
-                                     [[("name", "=", "base")]], {"fields": ["state"]})
+        base = rpc.models.execute_kw(
+            name, uid, password, "ir.module.module", "search_read", [[("name", "=", "base")]], {"fields": ["state"]}
+        )
         assert base[0]["state"] == "installed"
         with pytest.raises(xmlrpc.client.Fault) as err:
             rpc.dbs.drop("wrong-master", name)
