@@ -104,7 +104,9 @@ class _Stack:
         self.server = f"{self.prefix}-odoo"
         self.db = db
         self.extra_addons = extra_addons
-        self.pg_password = secrets.token_urlsafe(18)
+        # hex: the entrypoint passes it on as `--db_password VALUE`, and argparse (wait-for-psql.py, as in the
+        # official image) takes a value starting with "-" for an option, as token_urlsafe may produce
+        self.pg_password = secrets.token_hex(16)
         self.master = "contract-master-" + secrets.token_hex(8)
         self.containers: list[str] = []
         self.made_network = self.made_volume = False
