@@ -43,9 +43,8 @@ lint: ## yamllint, ansible-lint (production profile), ruff, changelog fragments
 unit: ## unit tests of plugins and workflows
 	pytest -q tests/unit tests/workflows --junitxml=.cache/junit/unit.xml
 
-contract: ## contract tests against the Odoo test double (or ODOO_URL), and the double's own tests
-	scripts/postgres.sh
-	pytest -q tests/contract tests/odoo_double --junitxml=.cache/junit/contract.xml
+contract: ## contract tests against a real Odoo 18 started from the sandbox images (or ODOO_URL)
+	pytest -q tests/contract --junitxml=.cache/junit/contract.xml
 
 ocr: ## OCR service tests (real OCR on generated receipts)
 	cd services/ocr && .venv/bin/python -m pytest -q tests --junitxml=../../.cache/junit/ocr.xml

@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
 """odoo_module no-op check of 30 installed modules vs one `odoo -i <same 30> --stop-after-init`.
 
-A script that prints figures (never asserts). Recorded figures (real Odoo 18 and the double) and the exact
-commands: benchmarks/README.md.
+A script that prints figures (never asserts). Recorded figures and the exact commands: benchmarks/README.md.
 
 A deploy script that installs modules from the command line re-runs `odoo -i ... --stop-after-init` on
 every deploy; odoo_module confirms "already installed" instead. Measured, on the same 30 modules, all
@@ -10,15 +9,16 @@ already installed:
 
   1. odoo_module in-process: the module's own main() (AnsibleModule argument parsing, wait for
      /web/health, authenticate, read the catalog, plan, exit_json), method=rpc; and method=cli
-     (catalog read from PostgreSQL through psql) when --psql-command is given or the double is used.
+     (catalog read from PostgreSQL through psql) when --psql-command is given or the stack is started here.
   2. odoo_module through `ansible-playbook` (one task, connection local), whole process wall time,
      next to the same playbook running `ansible.builtin.ping` (the fixed cost of ansible-playbook itself).
   3. `<odoo command> -d DB -i <30 modules> --stop-after-init` (wall time of the process).
 
 Target: the no-op check at most 1/10 of the CLI run. Each figure is the median of --repeat runs.
 
-Server (default: the Odoo TEST DOUBLE, started on 127.0.0.1 by tests/contract/conftest.py's own code,
-against PostgreSQL from PGHOST/PGPORT/PGUSER/PGPASSWORD, with real OCA queue_job/web_responsive):
+Server (default: a real Odoo 18.0 CE started from the sandbox images by tests/contract/odoo_stack.py, the
+contract suite's own code, with OCA queue_job/web_responsive from their PyPI wheels mounted as
+/mnt/extra-addons; removed afterwards):
 
   --url / ODOO_URL, --db / ODOO_DB, --login / ODOO_USER, --password / ODOO_PASSWORD,
   --odoo-command / ODOO_COMMAND (e.g. "/srv/odoo/venv/bin/python /srv/odoo/odoo-bin -c /etc/odoo/odoo.conf"),
@@ -29,14 +29,18 @@ server must have them on its addons path (queue_job and web_responsive are OCA a
 """
 
 import argparse
+import ast
+import contextlib
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +49,7 @@ MODULES = [
     "base_sparse_field", "queue_job", "web_responsive", "auth_signup", "iap", "iap_mail", "phone_validation",
     "sms", "snailmail", "portal", "digest", "resource", "rating", "http_routing", "uom", "analytic", "product",
     "account", "hr", "hr_expense", "project",
-]  # 30 modules present both in real Odoo 18 CE (+ OCA) and in the double's catalog
+]  # 30 modules of Odoo 18 CE + OCA
 
 
 def _collection_importable():
@@ -167,26 +171,59 @@ def bench(target, modules, repeat):
           f"ansible-playbook {whole:.3f} ({verdict[whole <= 0.1]})")
 
 
-def double_target():
-    """Start the Odoo TEST DOUBLE with tests/contract/conftest.py's own code; yields a target dict."""
-    sys.path.insert(0, str(ROOT / "tests" / "contract"))
-    import conftest  # tests/contract/conftest.py: _pg, _start_double (fetches OCA addons, drops its db after)
+# Pinned: later 18.0 releases of queue_job need Odoo code newer than the 18.0 source archive the sandbox
+# image is built from (queue_job 18.0.4.x: `odoo.api.private`); these are the versions benchmarks/README.md records.
+OCA_REQUIREMENTS = ["odoo-addon-queue_job==18.0.1.6.1", "odoo-addon-web_responsive==18.0.1.0.10"]
+OCA_DIR = ROOT / ".cache" / "oca-addons"
+HOST_CA = "/etc/ssl/certs/ca-certificates.crt"
 
-    gen = conftest._start_double()
-    odoo = next(gen)
-    from fetch_oca_addons import DEFAULT_DIR  # tests/odoo_double, put on sys.path by _start_double
-    pg = conftest._pg()
-    oca = str(DEFAULT_DIR) if (DEFAULT_DIR / "queue_job").is_dir() else ""
-    double = [sys.executable, str(conftest.DOUBLE / "odoo"), "--db_host", pg["host"], "--db_port", pg["port"],
-              "--db_user", pg["user"], "--db_password", pg["password"]] + (["--addons-path", oca] if oca else [])
-    target = {
-        "label": "Odoo TEST DOUBLE, tests/odoo_double",
-        "url": odoo.url, "db": odoo.db, "login": odoo.user, "password": odoo.password,
-        "odoo_command": " ".join(shlex.quote(a) for a in double),
-        "psql_command": "psql -h {} -p {} -U {}".format(pg["host"], pg["port"], pg["user"]),
-        "env": {"PGPASSWORD": pg["password"]},
-    }
-    return target, gen
+
+def fetch_oca_addons(target=OCA_DIR, requirements=OCA_REQUIREMENTS):
+    """OCA addons from their PyPI wheels (`pip download --no-deps`), unpacked into ``target`` once."""
+    pins = {r.split("==")[0].replace("odoo-addon-", ""): r.split("==")[1] for r in requirements}
+
+    def version(name):
+        manifest = target / name / "__manifest__.py"
+        return ast.literal_eval(manifest.read_text()).get("version") if manifest.is_file() else None
+
+    if all(version(name) == pin for name, pin in pins.items()):
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    env = dict(os.environ)
+    if "PIP_CERT" not in env and os.path.exists(HOST_CA):  # pip's certifi bundle does not know site CAs
+        probe = subprocess.run([sys.executable, "-m", "pip", "config", "list"], capture_output=True, text=True,
+                               check=False)
+        if ".cert=" not in probe.stdout:
+            env["PIP_CERT"] = HOST_CA
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
+                        "-d", tmp, *requirements], check=True, env=env)
+        for wheel in sorted(Path(tmp).glob("*.whl")):
+            with zipfile.ZipFile(wheel) as zf:
+                for member in zf.namelist():
+                    rel = Path(member).relative_to("odoo/addons") if member.startswith("odoo/addons/") else None
+                    if rel is None or member.endswith("/") or ".." in rel.parts:
+                        continue
+                    dest = target / rel
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(zf.read(member))
+    for path in [target, *target.rglob("*")]:  # read by odoo (uid 100) in the container
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return target
+
+
+@contextlib.contextmanager
+def stack_target():
+    """A real Odoo 18.0 CE from the sandbox images (tests/contract/odoo_stack.py), OCA addons mounted."""
+    sys.path.insert(0, str(ROOT / "tests" / "contract"))
+    from odoo_stack import odoo_stack  # tests/contract/odoo_stack.py: removes the stack on the way out
+
+    with odoo_stack(db="bench", extra_addons=fetch_oca_addons()) as odoo:
+        yield {
+            "label": "real Odoo 18.0 CE from the sandbox images, tests/contract/odoo_stack.py",
+            "url": odoo.url, "db": odoo.db, "login": odoo.user, "password": odoo.password,
+            "odoo_command": odoo.odoo_command, "psql_command": odoo.psql_command,
+        }
 
 
 def main():
@@ -210,11 +247,8 @@ def main():
                   "password": args.password, "odoo_command": args.odoo_command, "psql_command": args.psql_command}
         bench(target, modules, args.repeat)
         return
-    target, gen = double_target()
-    try:
+    with stack_target() as target:
         bench(target, modules, args.repeat)
-    finally:
-        gen.close()  # stops the double, drops its database
 
 
 if __name__ == "__main__":

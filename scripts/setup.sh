@@ -12,8 +12,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: make/venv/git for the tooling, debootstrap for the sandbox
-# images, postgresql for the Odoo contract tests, fonts for the OCR tests.
-APT_PACKAGES=(make git python3-venv debootstrap rsync postgresql fonts-dejavu-core fonts-liberation)
+# images, fonts for the OCR tests.
+APT_PACKAGES=(make git python3-venv debootstrap rsync fonts-dejavu-core fonts-liberation)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -34,7 +34,7 @@ stage "ansible-lint" check ansible-lint
 stage "ruff" check ruff check .
 stage "changelog fragments" check antsibull-changelog lint
 stage "unit + workflows" pytest make -s unit
-stage "contract (Odoo double)" pytest make -s contract
+stage "contract (real Odoo 18)" pytest make -s contract
 stage "ocr service" pytest make -s ocr
 stage "ansible-test sanity" check make -s sanity
 stage "images (official interfaces)" pytest make -s image-tests

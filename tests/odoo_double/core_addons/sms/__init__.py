@@ -1,1 +1,0 @@
-# TEST FIXTURE: no code, see __manifest__.py
