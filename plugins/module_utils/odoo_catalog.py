@@ -33,9 +33,19 @@ class ModuleInfo:
         "depends",
         "auto_depends",
         "id",
+        "to_buy",
     )
 
-    def __init__(self, name, state, latest_version=None, available_version=None, auto_install=False, module_id=None):
+    def __init__(
+        self,
+        name,
+        state,
+        latest_version=None,
+        available_version=None,
+        auto_install=False,
+        module_id=None,
+        to_buy=False,
+    ):
         self.id = module_id
         self.name = name
         self.state = state
@@ -44,6 +54,13 @@ class ModuleInfo:
         self.auto_install = bool(auto_install)
         self.depends = []
         self.auto_depends = None  # None: every dependency triggers auto_install
+        # Odoo's "Odoo Enterprise Module" flag: Community lists some Enterprise apps (knowledge,
+        # helpdesk...) as upsell rows of its own (state uninstallable) with no code behind them
+        self.to_buy = bool(to_buy)
+
+    def is_enterprise_only(self):
+        """An Enterprise module this server only lists (it has no code for it)."""
+        return self.to_buy and self.state == "uninstallable"
 
     def is_installed(self):
         return self.state in INSTALLED_STATES
@@ -159,7 +176,8 @@ def catalog_from_rows(module_rows, dependency_rows):
     """Build a Catalog.
 
     ``module_rows``: iterable of dicts with name, state, latest_version, auto_install
-    and optionally installed_version (the manifest version Odoo computes).
+    and optionally installed_version (the manifest version Odoo computes) and
+    to_buy (Odoo's flag for Enterprise modules).
     ``dependency_rows``: iterable of ``(module_name, dependency_name, auto_install_required)``
     where the last item may be None when unknown.
     """
@@ -172,6 +190,7 @@ def catalog_from_rows(module_rows, dependency_rows):
             available_version=row.get("installed_version") or None,
             auto_install=_bool(row.get("auto_install") or False),
             module_id=row.get("id"),
+            to_buy=_bool(row.get("to_buy") or False),
         )
         catalog[info.name] = info
     auto_required = {}
@@ -196,7 +215,7 @@ def read_catalog_rpc(client, with_versions_for=None):
     ``installed_version`` (the manifest version, a computed field) is only read
     for ``with_versions_for`` because computing it reads manifests from disk.
     """
-    fields = ["name", "state", "latest_version", "auto_install"]
+    fields = ["name", "state", "latest_version", "auto_install", "to_buy"]
     modules = client.execute_kw("ir.module.module", "search_read", [[]], {"fields": fields})
     if with_versions_for:
         extra = client.execute_kw(
@@ -263,10 +282,17 @@ def read_catalog_sql(run_command, psql_command, database):
         run_command,
         psql_command,
         database,
-        "SELECT name, state, coalesce(latest_version, ''), coalesce(auto_install, false) FROM ir_module_module",
+        "SELECT name, state, coalesce(latest_version, ''), coalesce(auto_install, false), coalesce(to_buy, false) "
+        "FROM ir_module_module",
     )
     module_rows = [
-        {"name": r[0], "state": r[1], "latest_version": r[2] or None, "auto_install": r[3] if len(r) > 3 else False}
+        {
+            "name": r[0],
+            "state": r[1],
+            "latest_version": r[2] or None,
+            "auto_install": r[3] if len(r) > 3 else False,
+            "to_buy": r[4] if len(r) > 4 else False,
+        }
         for r in modules
     ]
     try:

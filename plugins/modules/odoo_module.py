@@ -19,6 +19,8 @@ description:
     would be removed include every installed module that depends on them; an upgrade includes installed
     dependents (Odoo upgrades them too).
   - An unknown module name fails before anything changes, naming it (Odoo's own C(-i) silently ignores it).
+  - So does a module Odoo cannot install. An Odoo Enterprise module asked of Odoo Community (C(knowledge),
+    C(helpdesk)... which Community lists as upsell rows, flagged C(to_buy), without their code) is named as such.
   - "Upgrade detection for O(state=latest) - the default, O(upgrade_detection=version), upgrades a module when the
     version in its manifest (Odoo's computed C(installed_version), adapted to the series, for example
     C(18.0.1.2.0)) is newer than the version recorded at install time (C(latest_version) column). It needs no
@@ -131,12 +133,12 @@ EXAMPLES = r"""
     password: "{{ odoo_admin_password }}"
     name: [queue_job]
 
-- name: Phase 2 - core functionality
+- name: Phase 2 - core functionality (Odoo Community apps)
   insightpulse.platform.odoo_module:
     url: http://127.0.0.1:8069
     database: production
     password: "{{ odoo_admin_password }}"
-    name: [knowledge, project, hr_expense]
+    name: [project, hr_expense]
 
 - name: Phase 3 - mobile UI (OCA web_responsive)
   insightpulse.platform.odoo_module:
@@ -417,10 +419,24 @@ class ModuleManager:
         if self.params["state"] != "absent":
             broken = [n for n in self.names if catalog[n].state == "uninstallable"]
             if broken:
-                self.module.fail_json(
-                    msg="Odoo module(s) not installable (uninstallable in the catalog: missing dependency or "
-                    "installable=False): %s. Nothing was changed." % ", ".join(broken)
-                )
+                enterprise = [n for n in broken if catalog[n].is_enterprise_only()]
+                others = [n for n in broken if n not in enterprise]
+                reasons = []
+                if enterprise:
+                    reasons.append(
+                        "%s %s, not available on Odoo Community (Community lists Enterprise apps as upsells, "
+                        "to_buy, without their code)"
+                        % (
+                            ", ".join(enterprise),
+                            "are Odoo Enterprise modules" if len(enterprise) > 1 else "is an Odoo Enterprise module",
+                        )
+                    )
+                if others:
+                    reasons.append(
+                        "Odoo module(s) not installable (uninstallable in the catalog: missing dependency or "
+                        "installable=False): %s" % ", ".join(others)
+                    )
+                self.module.fail_json(msg="%s. Nothing was changed." % "; ".join(reasons))
 
     # ------------------------------------------------------------------ apply
     def _ids(self, catalog, names):

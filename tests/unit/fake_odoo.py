@@ -1,7 +1,7 @@
 """A small in-memory Odoo for unit tests, served over real XML-RPC on 127.0.0.1.
 
-It is a unit-test fake, not the contract test double (tests/odoo_double/): it
-keeps just enough of Odoo's observable behaviour (method names, return shapes,
+It is a unit-test fake (the contract suite, tests/contract, runs against a real
+Odoo 18): it keeps just enough of Odoo's observable behaviour (method names, return shapes,
 fault codes and texts) for the plugins' unit tests, and records every call so
 tests can assert what was (not) done. Its dependency logic is written
 independently of plugins/module_utils so the tests do not grade the code with
@@ -51,7 +51,15 @@ class FakeOdoo:
 
     # ------------------------------------------------------------------ catalog helpers
     def add_module(
-        self, name, state="uninstalled", version="1.0", depends=(), auto_install=False, installed=None, countries=()
+        self,
+        name,
+        state="uninstalled",
+        version="1.0",
+        depends=(),
+        auto_install=False,
+        installed=None,
+        countries=(),
+        to_buy=False,
     ):
         full = f"{self.serie}.{version}"
         self.modules[name] = {
@@ -63,8 +71,15 @@ class FakeOdoo:
             "auto_install": auto_install,
             "depends": list(depends),
             "country_ids": list(countries),
+            "to_buy": to_buy,
         }
         self._next_id += 1
+
+    def add_enterprise_upsell(self, name):
+        """A row like Odoo Community's base/data/ir_module_module.xml gives Enterprise apps (knowledge...):
+        state uninstallable, to_buy, no manifest (installed_version False), no dependencies."""
+        self.add_module(name, "uninstallable", to_buy=True)
+        self.modules[name]["installed_version"] = False
 
     def set_available_version(self, name, version):
         self.modules[name]["installed_version"] = f"{self.serie}.{version}"
@@ -197,7 +212,9 @@ class FakeOdoo:
     def m_ir_module_module__search_read(self, domain, fields=None, **kw):
         recs = [m for m in self.modules.values() if self._match(m, domain)]
         return self._read(
-            recs, fields, ["name", "state", "latest_version", "installed_version", "auto_install", "country_ids"]
+            recs,
+            fields,
+            ["name", "state", "latest_version", "installed_version", "auto_install", "country_ids", "to_buy"],
         )
 
     def m_ir_module_module__search(self, domain, **kw):

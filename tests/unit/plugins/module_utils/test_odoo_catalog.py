@@ -147,3 +147,45 @@ def test_read_catalog_sql_falls_back_without_auto_install_required():
     assert catalog["base"].latest_version == "18.0.1.3"
     assert catalog["queue_job"].latest_version is None
     assert len(seen) == 3
+
+
+# ---------------------------------------------------------------- Enterprise modules listed by Community
+def test_to_buy_marks_enterprise_upsell_rows():
+    rows = [
+        {"name": "base", "state": "installed", "latest_version": "18.0.1.3"},
+        {"name": "knowledge", "state": "uninstallable", "to_buy": True},  # Community: an upsell row, no code
+        {"name": "helpdesk", "state": "installed", "to_buy": "t"},  # hypothetical: flag set, code present
+        {"name": "broken_addon", "state": "uninstallable"},  # installable=False or a missing dependency
+    ]
+    catalog = odoo_catalog.catalog_from_rows(rows, [])
+    assert catalog["knowledge"].to_buy is True and catalog["knowledge"].is_enterprise_only()
+    assert catalog["helpdesk"].to_buy is True and not catalog["helpdesk"].is_enterprise_only()
+    assert catalog["broken_addon"].to_buy is False and not catalog["broken_addon"].is_enterprise_only()
+    assert catalog["base"].to_buy is False
+
+
+def test_read_catalog_rpc_reads_to_buy(odoo_server, odoo, client_for):
+    odoo.add_enterprise_upsell("knowledge")
+    odoo.add_module("project", depends=["base"])
+    catalog = odoo_catalog.read_catalog_rpc(client_for(odoo_server))
+    assert catalog["knowledge"].state == "uninstallable"
+    assert catalog["knowledge"].is_enterprise_only()
+    assert not catalog["project"].to_buy
+
+
+def test_read_catalog_sql_reads_to_buy():
+    sep = odoo_psql.PSQL_SEPARATOR
+    seen = []
+
+    def run(argv):
+        sql = argv[-1]
+        seen.append(sql)
+        if "FROM ir_module_module_dependency" in sql:
+            return 0, "", ""
+        rows = [["base", "installed", "18.0.1.3", "f", "f"], ["knowledge", "uninstallable", "", "f", "t"]]
+        return 0, "".join(sep.join(r) + "\n" for r in rows), ""
+
+    catalog = odoo_catalog.read_catalog_sql(run, "psql", "production")
+    assert "coalesce(to_buy, false)" in seen[0]
+    assert catalog["knowledge"].is_enterprise_only()
+    assert catalog["base"].to_buy is False

@@ -14,7 +14,7 @@ def seeded(odoo):
     odoo.add_module("hr", depends=["mail"])
     odoo.add_module("hr_expense", depends=["hr"])
     odoo.add_module("project", depends=["mail"])
-    odoo.add_module("knowledge", depends=["mail", "web"])
+    odoo.add_enterprise_upsell("knowledge")  # as Odoo 18 Community lists it: uninstallable, to_buy
     odoo.add_module("hr_project_bridge", depends=["hr", "project"], auto_install=True)
     odoo.add_module("web_responsive", depends=["web"])
     odoo.add_module("hr_expense_ocr_audit", depends=["hr_expense", "queue_job"])
@@ -96,7 +96,7 @@ def test_update_list_never_skips_refresh(run_module, seeded, odoo_server):
 
 def test_seed_phased_install_as_successive_tasks(run_module, seeded, odoo_server):
     """A phased install, one task per phase, installs each phase's missing modules once."""
-    phases = [["queue_job"], ["knowledge", "project", "hr_expense"], ["web_responsive"], ["hr_expense_ocr_audit"]]
+    phases = [["queue_job"], ["project", "hr_expense"], ["web_responsive"], ["hr_expense_ocr_audit"]]
     installed = []
     for phase in phases:
         res = run_module(odoo_module.main, args(odoo_server, name=phase))
@@ -108,13 +108,59 @@ def test_seed_phased_install_as_successive_tasks(run_module, seeded, odoo_server
         "hr",
         "hr_expense",
         "hr_project_bridge",
-        "knowledge",
         "project",
         "web_responsive",
         "hr_expense_ocr_audit",
     ]
     for phase in phases:
         assert run_module(odoo_module.main, args(odoo_server, name=phase)).result["changed"] is False
+
+
+ENTERPRISE_MSG = (
+    "knowledge is an Odoo Enterprise module, not available on Odoo Community (Community lists Enterprise apps "
+    "as upsells, to_buy, without their code). Nothing was changed."
+)
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_enterprise_module_on_community_is_named_as_such(run_module, seeded, odoo_server, check_mode):
+    res = run_module(odoo_module.main, args(odoo_server, name=["knowledge", "project", "hr_expense"]), check_mode)
+    assert res.failed
+    assert res.result["msg"] == ENTERPRISE_MSG
+    assert "missing dependency" not in res.result["msg"]
+    assert button_calls(seeded) == []
+    assert seeded.modules["project"]["state"] == "uninstalled"
+
+
+def test_other_uninstallable_modules_keep_their_message(run_module, seeded, odoo_server):
+    seeded.add_module("broken_addon", "uninstallable", depends=["base"])  # installable=False, or a missing dependency
+    res = run_module(odoo_module.main, args(odoo_server, name=["project", "broken_addon"]))
+    assert res.failed
+    assert res.result["msg"] == (
+        "Odoo module(s) not installable (uninstallable in the catalog: missing dependency or installable=False): "
+        "broken_addon. Nothing was changed."
+    )
+    assert "Enterprise" not in res.result["msg"]
+    assert button_calls(seeded) == []
+
+
+def test_enterprise_and_other_uninstallable_modules_in_one_message(run_module, seeded, odoo_server):
+    seeded.add_enterprise_upsell("helpdesk")
+    seeded.add_module("broken_addon", "uninstallable")
+    res = run_module(odoo_module.main, args(odoo_server, name=["helpdesk", "broken_addon", "knowledge"]))
+    assert res.failed
+    assert res.result["msg"] == (
+        "helpdesk, knowledge are Odoo Enterprise modules, not available on Odoo Community (Community lists "
+        "Enterprise apps as upsells, to_buy, without their code); Odoo module(s) not installable (uninstallable "
+        "in the catalog: missing dependency or installable=False): broken_addon. Nothing was changed."
+    )
+
+
+def test_enterprise_module_may_still_be_absent(run_module, seeded, odoo_server):
+    res = run_module(odoo_module.main, args(odoo_server, name=["knowledge"], state="absent"))
+    assert not res.failed, res.result
+    assert res.result["changed"] is False
+    assert res.result["states"] == {"knowledge": "uninstallable"}
 
 
 def test_latest_upgrades_only_newer_versions_with_dependents(run_module, seeded, odoo_server):
@@ -326,7 +372,13 @@ class FakeCli:
                 rows = [[str(c)] for c in self.odoo.company_countries]
             elif "FROM ir_module_module" in sql:
                 rows = [
-                    [m["name"], m["state"], m["latest_version"] or "", "t" if m["auto_install"] else "f"]
+                    [
+                        m["name"],
+                        m["state"],
+                        m["latest_version"] or "",
+                        "t" if m["auto_install"] else "f",
+                        "t" if m["to_buy"] else "f",
+                    ]
                     for m in self.odoo.modules.values()
                 ]
             else:
@@ -363,6 +415,15 @@ def test_cli_installs_with_stop_after_init_and_reads_states_from_db(run_module, 
     again = run_module(odoo_module.main, cli_args(name=["queue_job", "web"]), run_command=cli2)
     assert again.result["changed"] is False
     assert [a for a in cli2.argvs if "psql" not in a] == []
+
+
+def test_cli_names_an_enterprise_module_from_the_database(run_module, seeded):
+    cli = FakeCli(seeded)
+    res = run_module(odoo_module.main, cli_args(name=["knowledge", "project", "hr_expense"]), run_command=cli)
+    assert res.failed
+    assert res.result["msg"] == ENTERPRISE_MSG
+    assert all("psql" in a for a in cli.argvs)
+    assert any("to_buy" in a[-1] for a in cli.argvs)
 
 
 def test_cli_check_mode_runs_no_odoo_command(run_module, seeded):
