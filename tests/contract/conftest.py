@@ -17,6 +17,7 @@ see odoo_stack.py for how) and removes it when the session ends, whatever the
 outcome. No Docker daemon or a missing image fails the suite; it never skips.
 """
 
+import json
 import os
 import sys
 import types
@@ -25,7 +26,10 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+# the collection, importable as ansible_collections.insightpulse.platform (collections/ holds that symlink)
+sys.path.insert(0, str(HERE.parents[1] / "collections"))
 
 from odoo_stack import StackError, odoo_stack  # noqa: E402 - tests/contract/odoo_stack.py
 
@@ -80,3 +84,35 @@ class Rpc:
 @pytest.fixture(scope="session")
 def rpc(odoo):
     return Rpc(odoo)
+
+
+@pytest.fixture
+def run_odoo_module(monkeypatch):
+    """run_odoo_module(params, check_mode=False) -> the result dict of odoo_module's main(), in-process."""
+    from ansible.module_utils import basic
+    from ansible.module_utils.testing import patch_module_args
+    from ansible_collections.insightpulse.platform.plugins.modules import odoo_module
+
+    class Done(Exception):
+        pass
+
+    def exit_json(self, **result):
+        raise Done(result)
+
+    def fail_json(self, msg, **result):
+        raise Done(dict(result, msg=msg, failed=True))
+
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
+
+    def run(params, check_mode=False):
+        with patch_module_args(dict(params, _ansible_check_mode=check_mode, _ansible_diff=False)):
+            try:
+                odoo_module.main()
+            except Done as done:
+                result = done.args[0]
+                json.dumps(result)  # what Ansible would serialise
+                return result
+        raise AssertionError("odoo_module neither exited nor failed")
+
+    return run

@@ -269,3 +269,42 @@ def test_db_create_and_drop(rpc, odoo):
         assert rpc.dbs.drop(odoo.master, name) is True
     assert rpc.dbs.db_exist(name) is False
     assert rpc.dbs.drop(odoo.master, name) is False
+
+
+# -- Enterprise modules in the Community catalog ----------------------------------------------
+ENTERPRISE_ONLY = "knowledge"  # Odoo Community lists it (base/data/ir_module_module.xml) without its code
+ENTERPRISE_MSG = (
+    "knowledge is an Odoo Enterprise module, not available on Odoo Community (Community lists Enterprise apps "
+    "as upsells, to_buy, without their code). Nothing was changed."
+)
+
+
+def _community_upsell(rpc):
+    [row] = rpc("ir.module.module", "search_read", [("name", "=", ENTERPRISE_ONLY)], fields=["state", "to_buy"])
+    if not row["to_buy"]:
+        pytest.skip(f"{ENTERPRISE_ONLY} is not an upsell row here: this server has Odoo Enterprise")
+    return row
+
+
+def test_community_lists_enterprise_modules_as_upsell_rows(rpc):
+    row = _community_upsell(rpc)
+    assert row["state"] == "uninstallable"
+    assert row["to_buy"] is True
+
+
+@pytest.mark.parametrize("method", ["rpc", "cli"])
+def test_odoo_module_names_an_enterprise_module(rpc, odoo, run_odoo_module, method):
+    """The collection's odoo_module, in-process, against this server: over XML-RPC, and over psql
+    (method=cli reads ir_module_module.to_buy straight from PostgreSQL; check mode, as no Odoo
+    command is needed to fail)."""
+    _community_upsell(rpc)
+    params = {"url": odoo.url, "database": odoo.db, "login": odoo.user, "password": odoo.password}
+    if method == "cli":
+        if not odoo.psql_command:
+            pytest.skip("no psql route to the database (set ODOO_PSQL_COMMAND with ODOO_URL)")
+        params.update(method="cli", psql_command=odoo.psql_command)
+    before = states(rpc, ["project", "hr_expense"])
+    result = run_odoo_module(dict(params, name=[ENTERPRISE_ONLY, "project", "hr_expense"]), check_mode=method == "cli")
+    assert result.get("failed"), result
+    assert result["msg"] == ENTERPRISE_MSG
+    assert states(rpc, ["project", "hr_expense"]) == before
