@@ -45,7 +45,9 @@ db_args=()
 add_db_arg() {
     local key=$1 fallback=$2 value
     value="$(config_value "$key")"
-    db_args+=("--$key" "${value:-$fallback}")
+    # --key=value in one word: a value starting with "-" (a generated password)
+    # is never taken for an option, by odoo or by wait-for-psql.py.
+    db_args+=("--$key=${value:-$fallback}")
 }
 add_db_arg db_host "$HOST"
 add_db_arg db_port "$PORT"
