@@ -1,31 +1,15 @@
-import grp
 import json
 import os
-import pwd
-import stat
 
 import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.insightpulse.platform.plugins.modules import ocr_secret
-
-ME = pwd.getpwuid(os.getuid()).pw_name
-MY_GROUP = grp.getgrgid(os.getgid()).gr_name
-VALID = "A" * 20 + "b-c_d" + "9" * 18  # 43 characters, like a generated token
+from secret_file_helpers import VALID, args, mode
 
 
 @pytest.fixture
 def token_path(tmp_path):
     return tmp_path / "etc-ocr" / "token"
-
-
-def args(path, **kw):
-    base = {"path": str(path), "owner": ME, "group": MY_GROUP}
-    base.update(kw)
-    return base
-
-
-def mode(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 def test_creates_token_and_directory(run_module, token_path):

@@ -1,8 +1,6 @@
-import grp
 import json
 import math
 import os
-import pwd
 import re
 import stat
 
@@ -10,10 +8,8 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 from ansible_collections.insightpulse.platform.plugins.module_utils import secret_file as lib
 from ansible_collections.insightpulse.platform.plugins.modules import secret_file
+from secret_file_helpers import VALID, args, mode
 
-ME = pwd.getpwuid(os.getuid()).pw_name
-MY_GROUP = grp.getgrgid(os.getgid()).gr_name
-VALID = "A" * 20 + "b-c_d" + "9" * 18  # 43 characters, valid in every format but hex and alnum
 ALPHABETS = {
     "urlsafe": "^[A-Za-z0-9_-]+$",
     "bearer": "^[A-Za-z0-9_-]+$",  # generated like urlsafe
@@ -35,16 +31,6 @@ def warnings(monkeypatch):
     seen = []
     monkeypatch.setattr(secret_file.AnsibleModule, "warn", lambda self, warning, **kw: seen.append(warning))
     return lambda: sorted(set(seen))
-
-
-def args(path, **kw):
-    base = {"path": str(path), "owner": ME, "group": MY_GROUP}
-    base.update(kw)
-    return base
-
-
-def mode(path):
-    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 def existing(path, content, file_mode=0o600):
