@@ -4,8 +4,8 @@ VENV  := .venv
 BIN   := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
-# Molecule scenarios to run (default: all of them, in molecule/*/molecule.yml).
-SCENARIOS ?= $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+# Molecule scenarios to run (default: all of them, longest first; see scripts/molecule.sh).
+SCENARIOS ?=
 
 .PHONY: help setup sandbox images image-tests demo demo-check demo-down lint unit contract ocr sanity molecule test build bench
 
