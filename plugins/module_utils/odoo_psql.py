@@ -97,6 +97,17 @@ def database_exists_sql(run_command, psql_command, name, maintenance_db="postgre
     return bool(rows)
 
 
+def database_initialized_sql(run_command, psql_command, name):
+    """Whether database ``name`` holds an Odoo database (its module table exists).
+
+    A database created empty beforehand (by the PostgreSQL role, or a managed
+    provider's console) exists but is not yet an Odoo database.
+    """
+    sql = "SELECT to_regclass('public.ir_module_module') IS NOT NULL"
+    rows = run_psql(run_command, psql_command, name, sql)
+    return bool(rows) and rows[0][0] == "t"
+
+
 def get_param_sql(run_command, psql_command, database, key):
     sql = "SELECT value FROM ir_config_parameter WHERE key = %s" % sql_literal(key)  # noqa: S608 - quoted literal
     rows = run_psql(run_command, psql_command, database, sql)

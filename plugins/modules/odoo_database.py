@@ -18,7 +18,9 @@ description:
   - V(absent) drops it, only with O(confirm_drop=true) - over C(/xmlrpc/2/db) C(drop) with the master password
     (O(method=rpc)), or with C(DROP DATABASE) through O(psql_command) (O(method=cli)).
   - Existence is checked with C(/xmlrpc/2/db) C(list) when the database manager allows it, else with C(db_exist),
-    or with C(pg_database) through O(psql_command) for O(method=cli).
+    or with C(pg_database) through O(psql_command) for O(method=cli). With O(method=cli) a database that exists
+    but holds no Odoo tables (created empty beforehand, for example by a PostgreSQL role that makes the
+    application's database and owner) counts as absent and is initialised in place.
   - Idempotent - an existing database is left alone; when O(admin_password) is given, the administrator's
     password and language are converged (login first, write only when the login fails).
   - To change the administrator password, O(password) is the current one; a freshly created database has the
@@ -89,6 +91,14 @@ options:
     description:
       - Odoo master password (C(admin_passwd) in odoo.conf), needed to drop with O(method=rpc).
     type: str
+  server_running:
+    description:
+      - Whether the Odoo server at O(url) is up. V(false) only creates (or initialises) the database with
+        O(odoo_command) and leaves the administrator alone (needs O(method=cli)), for the first start of a server
+        configured for this one database, which answers errors until the database holds Odoo's tables. Run the
+        module again with the default once the server is up to set O(admin_password) and O(language).
+    type: bool
+    default: true
   confirm_drop:
     description:
       - Must be V(true) for O(state=absent) to drop anything. A guard against dropping a production database by a
@@ -126,6 +136,12 @@ existed:
   description: Whether the database existed before the run.
   returned: always
   type: bool
+initialized:
+  description:
+    - With O(method=cli) and a database that existed - whether it already held Odoo's tables. V(false) means an empty
+      database was (or in check mode would be) initialised in place.
+  returned: when O(method=cli), O(state=present) and the database existed
+  type: bool
 admin_password_changed:
   description: Whether the administrator password was (or would be) written.
   returned: always
@@ -143,6 +159,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_errors import OdooError
 from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_psql import (
     database_exists_sql,
+    database_initialized_sql,
     run_psql,
     sql_literal,
 )
@@ -287,6 +304,8 @@ class DatabaseManager:
             self.module.fail_json(
                 msg="refusing to drop database '%s' without confirm_drop: true" % self.params["database"]
             )
+        if not self.params["server_running"] and self.params["method"] != "cli":
+            self.module.fail_json(msg="server_running=false needs method=cli (the existence check cannot use the server)")
         existed = self.exists()
         result = dict(changed=False, existed=existed, admin_password_changed=False)
         if state == "absent":
@@ -295,11 +314,15 @@ class DatabaseManager:
                 if not self.module.check_mode:
                     self.drop()
         else:
+            if existed and self.params["method"] == "cli":
+                # An empty database made beforehand (no Odoo tables yet) is initialised in place.
+                existed = database_initialized_sql(self._run, self.params["psql_command"], self.params["database"])
+                result["initialized"] = existed
             if not existed:
                 result["changed"] = True
                 if not self.module.check_mode:
                     self.create()
-            if self.params["admin_password"] is not None or not existed:
+            if self.params["server_running"] and (self.params["admin_password"] is not None or not existed):
                 password_changed, language_changed = self.converge_admin(fresh=not existed)
                 result["admin_password_changed"] = password_changed
                 result["changed"] = result["changed"] or password_changed or language_changed
@@ -328,6 +351,7 @@ def argument_spec():
         admin_password=dict(type="str", no_log=True),
         master_password=dict(type="str", no_log=True),
         confirm_drop=dict(type="bool", default=False),
+        server_running=dict(type="bool", default=True),
     )
     return spec
 

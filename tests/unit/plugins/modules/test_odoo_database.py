@@ -12,6 +12,7 @@ class FakeCli:
         self.rc = rc
         self.argvs = []
         self.sessions = set()  # databases a running Odoo holds connections to
+        self.empty = set()  # databases that exist without Odoo's tables (created empty beforehand)
 
     def __call__(self, argv):
         self.argvs.append(argv)
@@ -19,7 +20,12 @@ class FakeCli:
             sql = argv[-1]
             if sql.startswith("SELECT 1 FROM pg_database"):
                 name = sql.split("'")[1]
-                return 0, ("1\n" if name in self.odoo.databases else ""), ""
+                return 0, ("1\n" if name in self.odoo.databases | self.empty else ""), ""
+            if sql.startswith("SELECT to_regclass('public.ir_module_module')"):
+                name = argv[argv.index("-d") + 1]
+                if name not in self.odoo.databases and name not in self.empty:
+                    return 2, "", f'psql: error: FATAL:  database "{name}" does not exist\n'
+                return 0, ("f\n" if name in self.empty else "t\n"), ""
             if sql.startswith("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "):
                 self.sessions.discard(sql.split("'")[1])
                 return 0, "t\n" if sql.endswith("AND pid <> pg_backend_pid()") else "", ""
@@ -33,6 +39,7 @@ class FakeCli:
         if self.rc:
             return self.rc, "", "odoo: FATAL could not create"
         self.odoo.databases.add(argv[argv.index("-d") + 1])
+        self.empty.discard(argv[argv.index("-d") + 1])
         self.odoo.users["admin"]["password"] = "admin"
         return 0, "", ""
 
@@ -186,3 +193,36 @@ def test_sql_literal_used_for_existence_is_quoted():
 
     assert odoo_psql.database_exists_sql(run, "psql", "x'; DROP TABLE y; --") is False
     assert seen == ["SELECT 1 FROM pg_database WHERE datname = 'x''; DROP TABLE y; --'"]
+
+
+def test_cli_initialises_an_empty_database_in_place(run_module, odoo, odoo_server):
+    # the PostgreSQL role creates the application's database (owned by its role) before Odoo runs
+    cli = FakeCli(odoo)
+    cli.empty.add("erp")
+    opts = dict(method="cli", psql_command="psql -U odoo", maintenance_db="erp", admin_password="s3cret")
+    check = run_module(odoo_database.main, args(odoo_server, **opts), run_command=cli, check_mode=True)
+    assert check.result["changed"] is True and check.result["initialized"] is False
+    assert "erp" in cli.empty
+    res = run_module(odoo_database.main, args(odoo_server, **opts), run_command=cli)
+    assert not res.failed, res.result
+    assert res.result["changed"] is True
+    assert res.result["existed"] is True and res.result["initialized"] is False
+    assert ["-d", "erp", "-i", "base"] == res.result["commands"][0][-7:-3]
+    assert odoo.users["admin"]["password"] == "s3cret"
+    again = run_module(odoo_database.main, args(odoo_server, **opts), run_command=cli)
+    assert again.result["changed"] is False and again.result["initialized"] is True
+
+
+def test_initialise_before_the_server_runs(run_module, odoo, odoo_server):
+    # server_running=false: creation only, no RPC (the URL points nowhere)
+    cli = FakeCli(odoo)
+    cli.empty.add("erp")
+    opts = dict(method="cli", psql_command="psql -U odoo", maintenance_db="erp", server_running=False,
+                admin_password="s3cret", url="http://127.0.0.1:9", wait_timeout=0)
+    res = run_module(odoo_database.main, {**args(odoo_server), **opts}, run_command=cli)
+    assert not res.failed, res.result
+    assert res.result["changed"] is True and res.result["admin_password_changed"] is False
+    assert "erp" in odoo.databases and "erp" not in cli.empty
+    assert odoo.users["admin"]["password"] == "admin"
+    refused = run_module(odoo_database.main, {**args(odoo_server), "server_running": False}, run_command=cli)
+    assert refused.failed and "method=cli" in refused.result["msg"]
