@@ -13,7 +13,7 @@ scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
   # Longest first (measured: postgres runs three hosts), so the last scenario
   # to start is a short one and the slots finish together; then the rest.
-  for s in postgres certbot docker firewall common ocr; do
+  for s in odoo postgres certbot docker firewall common ocr; do
     [ -f "molecule/$s/molecule.yml" ] && scenarios+=("$s")
   done
   for f in molecule/*/molecule.yml; do
