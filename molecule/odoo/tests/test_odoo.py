@@ -57,9 +57,8 @@ def rpc(erp, slot, model, method, args, kwargs=None):
         },
     }
     out = erp.check_output(
-        "curl -sS --max-time 30 -H 'Content-Type: application/json' -d %s http://127.0.0.1:%d/jsonrpc",
+        f"curl -sS --max-time 30 -H 'Content-Type: application/json' -d %s http://127.0.0.1:{PORTS[slot][0]}/jsonrpc",
         json.dumps(payload),
-        PORTS[slot][0],
     )
     answer = json.loads(out)
     assert "error" not in answer, answer.get("error")
@@ -69,7 +68,7 @@ def rpc(erp, slot, model, method, args, kwargs=None):
 def test_one_slot_runs_and_it_is_the_recorded_one(erp, deployed):
     running = erp.check_output(f"cd {PROJECT} && docker compose ps --status running --services").split()
     assert running == [f"odoo-{deployed['slot']}"]
-    health = erp.check_output("curl -sS http://127.0.0.1:%d/web/health", PORTS[deployed["slot"]][0])
+    health = erp.check_output(f"curl -sS http://127.0.0.1:{PORTS[deployed['slot']][0]}/web/health")
     assert json.loads(health) == {"status": "pass"}
 
 
