@@ -27,6 +27,7 @@ image-tests: ## each sandbox image keeps the official image's interface the role
 demo: sandbox ## the main job: converge the platform on the local Docker sandbox inventory
 	ansible-playbook playbooks/sandbox.yml -i inventories/local
 	ansible-playbook site.yml -i inventories/local
+	ansible-playbook playbooks/demo-info.yml -i inventories/local
 
 demo-check: ## re-run the platform in check mode against the sandbox (should report no changes)
 	ansible-playbook site.yml -i inventories/local --check --diff
