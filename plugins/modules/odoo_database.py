@@ -305,7 +305,9 @@ class DatabaseManager:
                 msg="refusing to drop database '%s' without confirm_drop: true" % self.params["database"]
             )
         if not self.params["server_running"] and self.params["method"] != "cli":
-            self.module.fail_json(msg="server_running=false needs method=cli (the existence check cannot use the server)")
+            self.module.fail_json(
+                msg="server_running=false needs method=cli (the existence check cannot use the server)"
+            )
         existed = self.exists()
         result = dict(changed=False, existed=existed, admin_password_changed=False)
         if state == "absent":

@@ -207,7 +207,7 @@ def test_cli_initialises_an_empty_database_in_place(run_module, odoo, odoo_serve
     assert not res.failed, res.result
     assert res.result["changed"] is True
     assert res.result["existed"] is True and res.result["initialized"] is False
-    assert ["-d", "erp", "-i", "base"] == res.result["commands"][0][-7:-3]
+    assert res.result["commands"][0][-7:-3] == ["-d", "erp", "-i", "base"]
     assert odoo.users["admin"]["password"] == "s3cret"
     again = run_module(odoo_database.main, args(odoo_server, **opts), run_command=cli)
     assert again.result["changed"] is False and again.result["initialized"] is True
