@@ -96,9 +96,13 @@ def test_ocr_returns_lines_and_fields(token_file):
     assert {"text", "confidence", "box"} <= set(body["lines"][0])
     assert len(body["lines"][0]["box"]) == 4
     fields = body["fields"]
-    assert set(fields) == {"vendor", "date", "total", "tax", "currency"}
+    # the five original fields with their three keys, as clients read them; what was added since
+    # is only added: the vat_status field, and reshaped/inferred on every field
+    assert set(fields) == {"vendor", "date", "total", "tax", "currency", "vat_status"}
     for f in fields.values():
-        assert set(f) == {"value", "confidence", "trusted"}
+        assert set(f) == {"value", "confidence", "trusted", "reshaped", "inferred"}
+    assert fields["vat_status"]["value"] == "vatable"
+    assert not any(f["reshaped"] or f["inferred"] for f in fields.values())
     assert fields["total"]["value"] == 1120.0 and fields["total"]["trusted"] is True
     assert fields["date"]["value"] == "2026-11-21"
     assert fields["tax"]["value"] == 120.0

@@ -288,7 +288,13 @@ def test_parse_receipt_simple():
     _, fields = parse_receipt(receipt_lines(SIMPLE_RECEIPT))
     out = fields.to_dict(0.60)
     assert out["vendor"]["value"] == "JOLLIBEE FOODS CORPORATION"
-    assert out["date"] == {"value": "2026-11-21", "confidence": pytest.approx(0.97, abs=0.03), "trusted": True}
+    assert out["date"] == {
+        "value": "2026-11-21",
+        "confidence": pytest.approx(0.97, abs=0.03),
+        "trusted": True,
+        "reshaped": False,
+        "inferred": False,
+    }
     assert out["total"]["value"] == 1120.00 and out["total"]["trusted"]
     assert out["tax"]["value"] == 120.00 and out["tax"]["trusted"]
     assert out["currency"]["value"] == "PHP" and out["currency"]["trusted"]
@@ -306,4 +312,6 @@ def test_nothing_found():
     _, fields = parse_receipt([])
     out = fields.to_dict(0.6)
     for name in ("vendor", "date", "total", "tax"):
-        assert out[name] == {"value": None, "confidence": 0.0, "trusted": False}
+        assert out[name] == {"value": None, "confidence": 0.0, "trusted": False, "reshaped": False, "inferred": False}
+    assert out["vat_status"]["value"] == "unknown" and not out["vat_status"]["trusted"]
+    assert out["currency"]["value"] == "PHP" and out["currency"]["inferred"] and not out["currency"]["trusted"]

@@ -75,4 +75,7 @@ def test_http_end_to_end_with_the_real_engine(engine, tmp_path):
         "value": "PHP",
         "confidence": body["fields"]["currency"]["confidence"],
         "trusted": True,
+        "reshaped": False,
+        "inferred": False,
     }
+    assert body["fields"]["vat_status"]["value"] == "vatable"
