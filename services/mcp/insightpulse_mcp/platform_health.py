@@ -1,0 +1,1 @@
+../../../plugins/module_utils/platform_health.py
