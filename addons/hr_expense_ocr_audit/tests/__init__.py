@@ -1,0 +1,1 @@
+from . import test_ocr_access, test_ocr_job
