@@ -41,7 +41,7 @@ def test_user_and_environment():
 
 
 def test_commands_and_drivers():
-    out = run("sh", "-c", "command -v superset gunicorn celery curl")
+    out = run("sh", "-c", "for c in superset gunicorn celery curl; do command -v $c; done")
     assert out.split() == [
         "/app/.venv/bin/superset",
         "/app/.venv/bin/gunicorn",
