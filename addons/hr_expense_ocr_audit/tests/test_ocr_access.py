@@ -1,6 +1,7 @@
 # Copyright 2026 InsightPulse
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.exceptions import AccessError
+from odoo.tests.common import new_test_user
 from odoo.tools import mute_logger
 
 from .common import OcrCase
@@ -63,3 +64,11 @@ class TestOcrAccess(OcrCase):
         self.assertEqual(self.own_expense.ocr_state, "done")
         self.assertEqual(len(expense.ocr_audit_ids), 2)
         self.assertEqual(self.own_expense.ocr_audit_ids[0].user_id, self.employee_user)
+
+    def test_team_approver_sees_the_team_only(self):
+        approver = new_test_user(self.env, login="ocr_approver", groups="hr_expense.group_hr_expense_team_approver")
+        approver_employee = self.env["hr.employee"].create({"name": "OCR Approver", "user_id": approver.id})
+        self.employee.parent_id = approver_employee
+        Audit = self.env["hr.expense.ocr.audit"].with_user(approver)
+        found = Audit.search([("id", "in", (self.own_audit | self.other_audit).ids)])
+        self.assertEqual(found, self.own_audit)
