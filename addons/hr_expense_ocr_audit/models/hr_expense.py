@@ -419,8 +419,9 @@ class HrExpense(models.Model):
         return Partner
 
     def _ocr_vat_tax(self):
-        """The company's 12% VAT purchase tax."""
-        return (
+        """The company's 12% VAT purchase tax: of several (the Philippine chart has goods,
+        services, capital goods...), the first without a goods/services scope."""
+        taxes = (
             self.env["account.tax"]
             .sudo()
             .search(
@@ -431,9 +432,9 @@ class HrExpense(models.Model):
                     ("amount", "=", VAT_RATE),
                 ],
                 order="sequence, id",
-                limit=1,
             )
         )
+        return taxes.sorted(lambda t: bool(t.tax_scope))[:1]
 
     def _ocr_apply(self, data, threshold, audit_vals):
         """Write the fields read with confidence into empty places; report the rest for review."""

@@ -289,6 +289,24 @@ class TestOcrMatching(OcrCase):
             self.run_job(expense)
         self.assertEqual(expense.tax_ids, self.vat12)
 
+    def test_vat_tax_without_a_scope_is_preferred(self):
+        self.env["account.tax"].create(
+            {
+                "name": "12% VAT on services (test)",
+                "amount": 12.0,
+                "type_tax_use": "purchase",
+                "tax_scope": "service",
+                "sequence": 0,
+                "company_id": self.company.id,
+                "tax_group_id": self.vat_group.id,
+                "country_id": self.vat_group.country_id.id,
+            }
+        )
+        expense = self.make_expense()
+        with self.fake_service(self.answer()):
+            self.run_job(expense)
+        self.assertEqual(expense.tax_ids, self.vat12)
+
     def test_exempt_sale_has_no_tax(self):
         self.product.supplier_taxes_id = self.vat12
         expense = self.make_expense()
