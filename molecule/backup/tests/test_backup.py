@@ -32,7 +32,7 @@ NOTES = "/var/lib/molecule-backup"
 VOLUME = "/var/lib/docker/volumes/odoo_data/_data"
 BUCKET = "ipp-backups"  # backup_test_bucket of the scenario
 PREFIX = f"insightpulse/{ERP_NAME}"  # backup_s3_prefix's default
-S3_SECRET = "molecule-Ux7rQ2kP9sLm4Vn8Zt3Wy6Hb1Jd5Gc0Fe"  # backup_s3_secret_access_key of the scenario
+S3_SECRET = "molecule-Ux7rQ2kP9sLm4Vn8Zt3Wy6Hb1Jd5Gc0Fe"  # noqa: S105 - backup_s3_secret_access_key of the scenario
 UNITS = [
     "insightpulse-backup.service",
     "insightpulse-backup.timer",
@@ -78,7 +78,11 @@ def rpc(erp, model, method, args, kwargs=None):
     payload = {
         "jsonrpc": "2.0",
         "method": "call",
-        "params": {"service": "object", "method": "execute_kw", "args": ["odoo", 2, password, model, method, args, kwargs or {}]},
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["odoo", 2, password, model, method, args, kwargs or {}],
+        },
     }
     out = erp.check_output(
         "curl -sS --max-time 30 -H 'Content-Type: application/json' -d %s http://127.0.0.1:8069/jsonrpc",
@@ -252,10 +256,9 @@ def wait_for(predicate, seconds=180):
 def drop_request(erp, action, rid):
     body = json.dumps({"action": action, "id": rid, "requested_by": "molecule", "requested_at": "2026-01-01T00:00:00Z"})
     # Written as the MCP coordinator's uid, renamed into place when complete.
-    erp.check_output(
-        f"setpriv --reuid 10002 --regid 10002 --clear-groups sh -c "
-        f"{shlex.quote(f'printf %s {shlex.quote(body)} > {OPS}/requests/.{rid}.tmp && mv {OPS}/requests/.{rid}.tmp {OPS}/requests/{action}.{rid}.json')}"
-    )
+    tmp, final = f"{OPS}/requests/.{rid}.tmp", f"{OPS}/requests/{action}.{rid}.json"
+    script = f"printf %s {shlex.quote(body)} > {tmp} && mv {tmp} {final}"
+    erp.check_output(f"setpriv --reuid 10002 --regid 10002 --clear-groups sh -c {shlex.quote(script)}")
 
 
 def done(erp, action, rid):
