@@ -627,8 +627,9 @@ def respace_word(token: str) -> str | None:
 
 
 def respace(text: str) -> tuple[str, bool, bool]:
-    """(text with glued words split again, whether anything was split, whether a long word
-    was left that looks glued but could not be split)."""
+    """(text with glued words split again, whether anything was split, whether a word was
+    left that looks glued but could not be split: 10+ letters and unknown, or known words run
+    together without a trade word at the end)."""
     changed = suspect = False
 
     def one(m: re.Match) -> str:
@@ -638,8 +639,12 @@ def respace(text: str) -> tuple[str, bool, bool]:
         if split:
             changed = True
             return split
-        if len(word) >= 10 and word.upper() not in _WORDS:
-            suspect = True
+        upper = word.upper()
+        if upper not in _WORDS:
+            # long and unknown, or made of known words run together ("ALLDAY"): maybe glued
+            pieces = _split_words(upper) if len(upper) >= 6 else None
+            if len(word) >= 10 or (pieces and len(pieces) > 1 and min(map(len, pieces)) >= 3):
+                suspect = True
         return word
 
     return re.sub(r"[A-Za-z]+", one, text), changed, suspect

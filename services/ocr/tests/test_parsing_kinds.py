@@ -187,6 +187,12 @@ def test_names_that_are_one_word_stay_as_read(name):
     assert respace(name) == (name, False, False)
 
 
+def test_known_words_run_together_without_a_trade_word_are_not_trusted():
+    f = parse_vendor(group_rows(with_body([big("ALLDAY SUPERMARKET", 40, conf=0.99)])))
+    assert f.value == "ALLDAY SUPERMARKET"
+    assert not f.reshaped and not f.trusted(MIN)
+
+
 def test_a_long_run_together_word_that_cannot_be_split_is_not_trusted():
     f = parse_vendor(group_rows(with_body([big("CHOWKINGSM MEGAMALL", 40, conf=0.99)])))
     assert f.value == "CHOWKINGSM MEGAMALL"
