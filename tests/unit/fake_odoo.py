@@ -45,6 +45,8 @@ class FakeOdoo:
         self.fail_install = set()
         self.commit_per_module = False  # True: like Odoo, modules before a failing one stay installed
         self.company_countries = []  # res.country ids of the companies
+        self.company = {"id": 1, "name": "YourCompany", "country_id": False}  # the admin user's company
+        self.countries = {"PH": 171, "US": 233}
         self.delay = 0.0
         self._next_id = 1
         self.add_module("base", "installed", "1.3", depends=[])
@@ -292,7 +294,26 @@ class FakeOdoo:
         return True
 
     def m_res_users__read(self, ids, fields=None, **kw):
-        return [{"id": u["id"], "lang": u["lang"]} for u in self.users.values() if u["id"] in ids]
+        company = [self.company["id"], self.company["name"]]
+        users = [u for u in self.users.values() if u["id"] in ids]
+        return [{"id": u["id"], "lang": u["lang"], "company_id": company} for u in users]
+
+    def m_res_company__read(self, ids, fields=None, **kw):
+        country = self.company["country_id"]
+        code = {v: k for k, v in self.countries.items()}.get(country)
+        row = dict(self.company, country_id=[country, code] if country else False)
+        return [row] if self.company["id"] in ids else []
+
+    def m_res_company__write(self, ids, vals):
+        self.company.update(vals)
+        return True
+
+    def m_res_country__read(self, ids, fields=None, **kw):
+        return [{"id": i, "code": c} for c, i in self.countries.items() if i in ids]
+
+    def m_res_country__search_read(self, domain, fields=None, **kw):
+        wanted = [v for f, _op, v in domain if f == "code"]
+        return [{"id": i} for c, i in self.countries.items() if c in wanted]
 
     def m_res_users__write(self, ids, vals):
         for user in self.users.values():
