@@ -7,7 +7,7 @@ export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 # Molecule scenarios to run (default: all of them, longest first; see scripts/molecule.sh).
 SCENARIOS ?=
 
-.PHONY: help setup sandbox images image-tests demo demo-check demo-down lint unit contract ocr sanity molecule test build bench
+.PHONY: help setup sandbox images image-tests demo demo-check demo-down lint unit contract ocr mcp addons sanity molecule test build bench
 
 help: ## this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -35,20 +35,27 @@ demo-check: ## re-run the platform in check mode against the sandbox (should rep
 demo-down: ## remove the sandbox hosts
 	ansible-playbook playbooks/sandbox.yml -i inventories/local -e sandbox_state=absent
 
-lint: ## yamllint, ansible-lint (production profile), ruff, changelog fragments
+lint: ## yamllint, ansible-lint (production profile), ruff, changelog fragments, OCA's addon checks
 	yamllint --strict .
 	antsibull-changelog lint
 	ansible-lint
 	ruff check .
+	scripts/lint-addons.sh
 
 unit: ## unit tests of plugins and workflows
-	pytest -q tests/unit tests/workflows --junitxml=.cache/junit/unit.xml
+	pytest -q tests/unit tests/workflows tests/addons --junitxml=.cache/junit/unit.xml
 
 contract: ## contract tests against a real Odoo 18 started from the sandbox images (or ODOO_URL)
 	pytest -q tests/contract --junitxml=.cache/junit/contract.xml
 
 ocr: ## OCR service tests (real OCR on generated receipts)
 	cd services/ocr && .venv/bin/python -m pytest -q tests --junitxml=../../.cache/junit/ocr.xml
+
+addons: ## the collection's Odoo addons' own tests (odoo --test-enable on real Odoo 18)
+	scripts/odoo-addon-tests.sh
+
+mcp: ## MCP coordinator tests (the SDK's client; real Odoo 18 and the real OCR engine)
+	cd services/mcp && .venv/bin/python -m pytest -q tests --junitxml=../../.cache/junit/mcp.xml
 
 sanity: ## ansible-test sanity on plugins/
 	tests/sanity/run.sh

@@ -2,7 +2,7 @@
 # One-time (and cheap to repeat) setup of a development/CI machine:
 #   - Debian packages the tooling and the local tests need (only when missing)
 #   - .venv with the pinned Python tooling (requirements.txt)
-#   - services/ocr/.venv for the OCR service and its tests
+#   - services/{ocr,mcp}/.venv for the OCR service, the MCP coordinator and their tests
 # Re-running is fast: pip runs only when a requirements file changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +12,9 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: make/venv/git for the tooling, debootstrap for the sandbox
-# images, fonts for the OCR tests.
-APT_PACKAGES=(make git python3-venv debootstrap rsync fonts-dejavu-core fonts-liberation)
+# images, fonts for the OCR tests, Chromium and its WebDriver for the browser
+# test of the receipt-to-expense flow.
+APT_PACKAGES=(make git python3-venv debootstrap rsync fonts-dejavu-core fonts-liberation chromium chromium-driver)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -44,7 +45,10 @@ venv_sync() {
 }
 
 venv_sync .venv requirements.txt
-if [ -f services/ocr/requirements.txt ]; then
-  venv_sync services/ocr/.venv services/ocr/requirements.txt $(ls services/ocr/requirements-dev.txt 2>/dev/null)
-fi
+for service in ocr mcp; do
+  if [ -f "services/$service/requirements.txt" ]; then
+    venv_sync "services/$service/.venv" "services/$service/requirements.txt" \
+      $(ls "services/$service/requirements-dev.txt" 2>/dev/null)
+  fi
+done
 log "done: activate with 'source .venv/bin/activate' (make targets do it for you)"

@@ -32,10 +32,13 @@ python3 scripts/host_state.py snapshot .cache/host-state-before.json
 stage "yamllint" check yamllint --strict .
 stage "ansible-lint" check ansible-lint
 stage "ruff" check ruff check .
+stage "addon lint (pylint-odoo, OCA hooks)" check scripts/lint-addons.sh
 stage "changelog fragments" check antsibull-changelog lint
 stage "unit + workflows" pytest make -s unit
 stage "contract (real Odoo 18)" pytest make -s contract
+stage "odoo addons (real Odoo 18)" pytest make -s addons
 stage "ocr service" pytest make -s ocr
+stage "mcp coordinator" pytest make -s mcp
 stage "ansible-test sanity" check make -s sanity
 stage "images (official interfaces)" pytest make -s image-tests
 stage "molecule" molecule make -s molecule
