@@ -68,6 +68,15 @@ def ansible_playbook(*args, timeout=900):
     )
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Each phase's report on the test item (rep_setup, rep_call): fixtures that save
+    evidence on failure read it."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "rep_" + report.when, report)
+
+
 @pytest.fixture(scope="session")
 def erp():
     return host(ERP_NAME)
@@ -86,3 +95,62 @@ def erp_address():
 @pytest.fixture(scope="session")
 def ocr_address():
     return address_of(OCR_NAME)
+
+
+class OdooRPC:
+    """Odoo's JSON-RPC through the Nginx front over HTTPS, as the admin user (the role's
+    kept admin password, read on the ERP host)."""
+
+    def __init__(self, address, password, database="odoo"):
+        self.address, self.password, self.database = address, password, database
+        self.uid = self.call("common", "login", database, "admin", password)
+        assert self.uid, "admin login refused"
+
+    def call(self, service, method, *args):
+        payload = json.dumps(
+            {"jsonrpc": "2.0", "method": "call", "params": {"service": service, "method": method, "args": list(args)}}
+        )
+        out = subprocess.run(
+            ["curl", "-sk", "--max-time", "120", "--resolve", f"erp.{DOMAIN}:443:{self.address}",
+             "-H", "Content-Type: application/json", "--data-binary", "@-", f"https://erp.{DOMAIN}/jsonrpc"],
+            input=payload,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        answer = json.loads(out.stdout)
+        if "error" in answer:
+            raise RuntimeError(answer["error"].get("data", {}).get("message") or answer["error"])
+        return answer["result"]
+
+    def __call__(self, model, method, *args, **kwargs):
+        return self.call(
+            "object", "execute_kw", self.database, self.uid, self.password, model, method, list(args), kwargs
+        )
+
+
+@pytest.fixture(scope="session")
+def odoo(erp, erp_address):
+    password = erp.file("/etc/insightpulse/secrets/odoo_admin_password").content_string.strip()
+    return OdooRPC(erp_address, password)
+
+
+def receipt(seed, kind="standard"):
+    """A generated receipt photo (JPEG bytes) and what it says, from the OCR service's own
+    test generator (services/ocr/tests/receipts.py, in the service's venv)."""
+    root = os.environ["MOLECULE_PROJECT_DIRECTORY"]
+    script = (
+        "import base64, json, sys; sys.path.insert(0, 'tests'); import receipts\n"
+        f"r, jpeg = receipts.receipt_jpeg({seed}) if {kind!r} == 'standard' "
+        f"else receipts.kind_receipt_jpeg({seed}, {kind!r})\n"
+        "print(json.dumps({'expected': r.expected, 'jpeg': base64.b64encode(jpeg).decode()}))"
+    )
+    out = subprocess.run(
+        [os.path.join(root, "services/ocr/.venv/bin/python"), "-c", script],
+        cwd=os.path.join(root, "services/ocr"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    data = json.loads(out.stdout)
+    return data["expected"], data["jpeg"]

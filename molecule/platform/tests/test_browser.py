@@ -1,0 +1,95 @@
+"""The receipt-to-expense flow as a person does it, in a real browser: headless Chromium
+(Debian's chromium and chromedriver, driven by Selenium) on this machine, the erp name
+resolved to the ERP host, Odoo through the Nginx front over HTTPS. Log in, New expense,
+type a description, attach a receipt photo, click "Process with OCR", wait for the job,
+and see the amount the receipt says. A screenshot of the page is saved under
+.cache/screenshots/ when a step fails."""
+
+import base64
+import os
+import re
+import time
+
+import pytest
+from conftest import DOMAIN, receipt
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+ROOT = os.environ["MOLECULE_PROJECT_DIRECTORY"]
+SHOTS = os.path.join(ROOT, ".cache", "screenshots")
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+SEED = 1003  # a standard VAT receipt from the OCR service's generator
+BASE = f"https://erp.{DOMAIN}"
+
+
+@pytest.fixture(scope="module")
+def browser(erp_address, request):
+    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
+        pytest.fail("Debian's chromium and chromium-driver are not installed (scripts/setup.sh installs them)")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
+                "--ignore-certificate-errors", f"--host-resolver-rules=MAP erp.{DOMAIN} {erp_address}"):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
+    driver.implicitly_wait(0)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(autouse=True)
+def screenshot_on_failure(request, browser):
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        os.makedirs(SHOTS, exist_ok=True)
+        browser.save_screenshot(os.path.join(SHOTS, f"{request.node.name}.png"))
+
+
+def wait(driver, seconds=60):
+    return WebDriverWait(driver, seconds, poll_frequency=0.5)
+
+
+def test_receipt_photo_to_filled_expense_in_the_browser(browser, erp, tmp_path):
+    expected, jpeg = receipt(SEED)
+    photo = tmp_path / f"receipt-{SEED}.jpg"
+    photo.write_bytes(base64.b64decode(jpeg))
+    password = erp.file("/etc/insightpulse/secrets/odoo_admin_password").content_string.strip()
+
+    browser.get(f"{BASE}/web/login")
+    wait(browser).until(ec.presence_of_element_located((By.ID, "login"))).send_keys("admin")
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form.oe_login_form button[type=submit]").click()
+    wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_main_navbar")))
+
+    browser.get(f"{BASE}/odoo/action-hr_expense.hr_expense_actions_my_all/new")
+    name = wait(browser).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "div[name=name] input")))
+    name.send_keys(f"Browser receipt {SEED}")
+    # The form's "Attach Receipt" saves the expense and uploads the file.
+    upload = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_form_view input[type=file]")))
+    upload.send_keys(str(photo))
+    process = wait(browser).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "button[name=action_ocr_process]")))
+    url = browser.current_url
+    assert re.search(r"/\d+($|\?)", url), url  # saved: the record has an id
+    clicked = time.monotonic()
+    process.click()
+    wait(browser).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, "div[name=ocr_state]"), "Queued"))
+
+    # The job runs in the background: reload until its result shows.
+    state = ""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        browser.refresh()
+        badge = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "div[name=ocr_state]")))
+        state = badge.text.strip()
+        if state and state != "Queued":
+            break
+        time.sleep(2)
+    seconds = time.monotonic() - clicked
+    assert state in ("Done", "Needs Review", "Needs review"), state
+    amount = browser.find_element(By.CSS_SELECTOR, "div[name=total_amount_currency] input").get_attribute("value")
+    assert float(amount.replace(",", "")) == pytest.approx(expected["total"]), (amount, expected)
+    print(f"browser: click to filled fields {seconds:.1f} s (state {state})")
