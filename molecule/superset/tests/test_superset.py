@@ -150,7 +150,7 @@ def test_worker_answers_ping(erp):
 def test_exactly_one_beat(erp):
     # Every process of every container on the host is in the host's process table.
     lines = erp.check_output("ps -eo args").splitlines()
-    beats = [line for line in lines if line.startswith("celery") and " beat" in line]
+    beats = [line for line in lines if f"/bin/celery --app={CELERY_APP} beat" in line]
     assert len(beats) == 1, beats
 
 
@@ -210,7 +210,8 @@ def test_placeholder_secret_key_refused_before_any_change(erp):
 def test_odoo_connection_exists_once(api):
     found = api.find("database", "database_name", DB_NAME)
     assert len(found) == 1
-    detail = api.get(f"/api/v1/database/{found[0]['id']}")["result"]
+    # /connection: the view that shows the (masked) URI.
+    detail = api.get(f"/api/v1/database/{found[0]['id']}/connection")["result"]
     assert detail["allow_dml"] is False
     assert detail["sqlalchemy_uri"].startswith("postgresql+psycopg2://analytics_ro:")
     assert detail["sqlalchemy_uri"].endswith("@postgres:5432/odoo")
