@@ -60,16 +60,19 @@ def test_receipt_photo_to_filled_expense_in_the_browser(browser, erp, tmp_path):
     password = erp.file("/etc/insightpulse/secrets/odoo_admin_password").content_string.strip()
 
     browser.get(f"{BASE}/web/login")
-    wait(browser).until(ec.presence_of_element_located((By.ID, "login"))).send_keys("admin")
+    # The form shows once the page's scripts ran (the first visit may build the asset bundles).
+    wait(browser, 180).until(ec.element_to_be_clickable((By.ID, "login"))).send_keys("admin")
     browser.find_element(By.ID, "password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "form.oe_login_form button[type=submit]").click()
-    wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_main_navbar")))
+    wait(browser, 180).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_main_navbar")))
 
     browser.get(f"{BASE}/odoo/action-hr_expense.hr_expense_actions_my_all/new")
-    name = wait(browser).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "div[name=name] input")))
+    name = wait(browser, 120).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "div[name=name] input")))
     name.send_keys(f"Browser receipt {SEED}")
     # The form's "Attach Receipt" saves the expense and uploads the file.
-    upload = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_form_view input[type=file]")))
+    upload = wait(browser).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".o_form_statusbar input[type=file]"))
+    )
     upload.send_keys(str(photo))
     process = wait(browser).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "button[name=action_ocr_process]")))
     url = browser.current_url

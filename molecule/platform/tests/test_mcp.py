@@ -1,4 +1,5 @@
-"""Verify the MCP coordinator of the mcp scenario from outside, as an agent would: the MCP SDK's
+"""Verify the MCP coordinator of the platform scenario (two hosts: the OCR service on its own)
+from outside, as an agent would: the MCP SDK's
 own client over streamable HTTP through the Nginx front over HTTPS (mcp.insightpulse.test
 resolved to the erp host, its certificate checked against the scenario's self-signed one):
 list tools, call each read tool, refuse a wrong token and a read token on an operate tool,
@@ -34,7 +35,7 @@ def on_erp(*argv):
 def front(tmp_path_factory):
     address = json.loads(subprocess.run(["docker", "inspect", ERP], capture_output=True, text=True, check=True).stdout)[
         0
-    ]["NetworkSettings"]["Networks"]["ipp-mcp-net"]["IPAddress"]
+    ]["NetworkSettings"]["Networks"]["ipp-platform-net"]["IPAddress"]
     ca = tmp_path_factory.mktemp("ca") / "ca.pem"
     ca.write_text(on_erp("cat", CERT))
     return address, str(ca)
@@ -115,9 +116,11 @@ def test_each_read_tool(front, tokens):
     for name in ("odoo", "ocr", "mcp"):
         assert rows[name]["state"] == "up" and rows[name]["ready"] == "ready", rows[name]
     assert rows["odoo"]["version"].startswith("18.0")
-    assert rows["superset"]["state"] == "unavailable (503 page)"
+    # Superset runs in this layout (site.yml deploys it before the coordinator).
+    assert rows["superset"]["state"] == "up", rows["superset"]
     assert data(out["odoo"])["records"][0]["name"]
     assert data(out["ocr"])["fields"]["total"]["value"] is not None
+    # The coordinator is not given a Superset account here (mcp_superset_url is empty): it says so.
     assert "Superset is not deployed on this platform" in error(out["superset"])
     certs = data(out["certs"])["certificates"]
     assert certs and FQDN in certs[0]["domains"] and certs[0]["days_left"] > 0
@@ -173,7 +176,7 @@ def test_search_read_stays_inside_the_allow_list_and_cannot_write(front, tokens)
         "uid=x.ServerProxy(u+'/xmlrpc/2/common').authenticate(db,'mcp_reader',p,{}); assert uid; "
         "m=x.ServerProxy(u+'/xmlrpc/2/object');\n"
         "try:\n m.execute_kw(db,uid,p,'res.company','write',[[1],{'name':'x'}]); print('WROTE')\n"
-        "except x.Fault as f: print('REFUSED', 'AccessError' in f.faultString)"
+        "except x.Fault as f: print('REFUSED', 'not allowed' in f.faultString or 'AccessError' in f.faultString)"
     )
     port = json.loads(on_erp("cat", "/opt/insightpulse/odoo/deployed.json"))["slot"]
     http_port = {"blue": 8069, "green": 8169}[port]
