@@ -39,7 +39,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _raw:
-  description: One message per bad value, C(<role>: <what is wrong>).
+  description: "One message per bad value, C(<role>: <what is wrong>)."
   type: list
   elements: str
 """
