@@ -14,9 +14,10 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 from ansible_collections.insightpulse.platform.plugins.module_utils import platform_health
-from ansible_collections.insightpulse.platform.plugins.module_utils.platform_health import (  # noqa: F401
-    PLACEHOLDER_MARKER,
-)
+from ansible_collections.insightpulse.platform.plugins.module_utils.platform_health import PLACEHOLDER_MARKER
+
+# PLACEHOLDER_MARKER is re-exported: the 503 page's marker is part of this filter's contract.
+__all__ = ["PLACEHOLDER_MARKER", "FilterModule", "health_report"]
 
 
 def health_report(probes, required=None):

@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: placeholder_secrets
-author: InsightPulse
+author: InsightPulse platform team (@insightpulse)
 version_added: "0.2.0"
 short_description: Names of the secret variables of a host that still hold placeholders
 description:

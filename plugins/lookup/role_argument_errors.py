@@ -8,7 +8,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 name: role_argument_errors
-author: InsightPulse
+author: InsightPulse platform team (@insightpulse)
 version_added: "0.2.0"
 short_description: Check a host's variables against every role's argument spec, one line per bad value
 description:

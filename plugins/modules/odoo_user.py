@@ -79,7 +79,7 @@ from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_rpc imp
 def _group_ids(client, xml_ids):
     ids = []
     for xml_id in xml_ids:
-        module, _, name = xml_id.partition(".")
+        module, _dot, name = xml_id.partition(".")
         if not module or not name:
             raise OdooError("group %r is not an XML id (module.name)" % xml_id)
         rows = client.execute_kw(
