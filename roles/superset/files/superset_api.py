@@ -259,6 +259,14 @@ def main() -> int:
     parser.add_argument("--no-ocr-state", action="store_true")
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
+    # Secrets come in a root-only file (SUPERSET_API_ENV: KEY=VALUE lines), not in the
+    # environment, which a verbose Ansible run prints with the command it runs.
+    if os.environ.get("SUPERSET_API_ENV"):
+        with open(os.environ["SUPERSET_API_ENV"]) as handle:
+            for line in handle.read().splitlines():
+                key, _sep, value = line.partition("=")
+                if key:
+                    os.environ[key] = value
     api = Api(os.environ["SUPERSET_URL"], os.environ["SUPERSET_USER"], os.environ["SUPERSET_PASSWORD"])
     result = database(api, args) if args.action == "database" else dashboards(api, args)
     print(json.dumps(result))
