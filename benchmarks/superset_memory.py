@@ -6,11 +6,11 @@ without the memory controller), so the figure is the proportional set size (PSS,
 divided among the processes sharing them) summed over each container's process tree, read from
 /proc/<pid>/smaps_rollup on the host that runs the containers.
 
-    benchmarks/superset_memory.py [--host ipp-superset-erp] [--project superset] [--samples 3]
+    benchmarks/superset_memory.py [--host ipp-platform-erp] [--project superset] [--samples 3]
 
---host: the sandbox host (a container on this machine's Docker, e.g. the molecule/superset
-scenario's ipp-superset-erp) that runs the compose project; "" for this machine itself. Samples
-are taken --interval seconds apart; the median is printed.
+--host: the sandbox host (a container on this machine's Docker, e.g. the molecule/platform
+scenario's ipp-platform-erp, or the demo's ipp-sandbox-erp) that runs the compose project; ""
+for this machine itself. Samples are taken --interval seconds apart; the median is printed.
 """
 
 import argparse
@@ -65,7 +65,7 @@ def sample(host: str, project: str) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="ipp-superset-erp")
+    parser.add_argument("--host", default="ipp-platform-erp")
     parser.add_argument("--project", default="superset")
     parser.add_argument("--samples", type=int, default=3)
     parser.add_argument("--interval", type=float, default=5.0)

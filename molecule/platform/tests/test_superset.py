@@ -1,12 +1,11 @@
-"""Verify the Superset scenario after converge and the idempotence run: the login API through
-Nginx over HTTPS from the client host, the Celery worker and the single beat, the read-only ERP
-connection (once, and a write through it refused), the starter dashboard (once, its charts
+"""Superset on the converged platform: the login API through Nginx over HTTPS from this
+machine (it stands for a browser outside), the Celery worker and the single beat, the read-only
+ERP connection (once, and a write through it refused), the starter dashboard (once, its charts
 returning data for expenses created in Odoo), and a placeholder SECRET_KEY refused before any
 change."""
 
 import datetime
 import json
-import os
 import shlex
 import subprocess
 import uuid
@@ -14,51 +13,25 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import testinfra
-from testinfra.utils.ansible_runner import AnsibleRunner
+from conftest import DOMAIN, ansible_playbook, https
 
-INVENTORY = os.environ["MOLECULE_INVENTORY_FILE"]
-RUNNER = AnsibleRunner(INVENTORY)
-ERP_NAME = RUNNER.get_hosts("erp")[0]
-CLIENT_NAME = RUNNER.get_hosts("client")[0]
 SCENARIO = Path(__file__).resolve().parents[1]
-ROOT = SCENARIO.parents[1]
 
-FQDN = "superset.insightpulse.test"  # catalog subdomain + platform_domain of the scenario
+FQDN = f"superset.{DOMAIN}"  # the catalog's subdomain for Superset
 PROJECT = "/opt/insightpulse/superset"
 SECRETS = "/etc/insightpulse/secrets"
 DB_NAME = "Odoo (read-only)"  # superset_odoo_database_name
 DASHBOARD = "Expense analytics"
 CELERY_APP = "superset.tasks.celery_app:app"
-
-testinfra_hosts = [CLIENT_NAME]
-
-
-def _host(name):
-    return testinfra.get_host(f"ansible://{name}?ansible_inventory={INVENTORY}")
-
-
-@pytest.fixture(scope="module")
-def erp():
-    return _host(ERP_NAME)
-
-
-@pytest.fixture(scope="module")
-def client():
-    return _host(CLIENT_NAME)
-
-
-@pytest.fixture(scope="module")
-def address(client):
-    return client.check_output(f"getent ahostsv4 {ERP_NAME}").split()[0]
+OCR_STATES = {"none", "queued", "done", "needs_review", "failed"}  # hr.expense ocr_state
 
 
 class Superset:
-    """Superset's REST API from the client, through Nginx over HTTPS (curl, session cookies kept)."""
+    """Superset's REST API from this machine, through Nginx over HTTPS (curl, session cookies
+    kept in a temporary jar)."""
 
-    def __init__(self, client, address, password):
-        self.client, self.address = client, address
-        self.jar = f"/root/superset-{uuid.uuid4().hex}.jar"
+    def __init__(self, address, password, jar):
+        self.address, self.jar = address, jar
         status, body = self.request(
             "POST", "/api/v1/security/login", {"username": "admin", "password": password, "provider": "db"}, auth=False
         )
@@ -67,31 +40,15 @@ class Superset:
         self.csrf = json.loads(self.request("GET", "/api/v1/security/csrf_token/")[1])["result"]
 
     def request(self, method, path, body=None, auth=True):
-        args = [
-            "-sS",
-            "-k",
-            "--max-time",
-            "120",
-            "--resolve",
-            f"{FQDN}:443:{self.address}",
-            "-X",
-            method,
-            "-b",
-            self.jar,
-            "-c",
-            self.jar,
-            "-w",
-            "\n%{http_code}",
-        ]
+        args = ["curl", "-sS", "-k", "--max-time", "120", "--resolve", f"{FQDN}:443:{self.address}", "-X", method,
+                "-b", str(self.jar), "-c", str(self.jar), "-w", "\n%{http_code}"]
         if auth:
             args += ["-H", f"Authorization: Bearer {self.token}"]
         if method != "GET" and hasattr(self, "csrf"):
             args += ["-H", f"X-CSRFToken: {self.csrf}", "-H", f"Referer: https://{FQDN}/"]
         if body is not None:
             args += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
-        out = self.client.check_output(
-            "curl " + " ".join(shlex.quote(a) for a in args) + " " + shlex.quote(f"https://{FQDN}{path}")
-        )
+        out = subprocess.run([*args, f"https://{FQDN}{path}"], capture_output=True, text=True, check=True).stdout
         text, _, status = out.rpartition("\n")
         return int(status), text
 
@@ -106,9 +63,10 @@ class Superset:
 
 
 @pytest.fixture(scope="module")
-def api(client, address, erp):
+def api(erp, erp_address, tmp_path_factory):
     password = erp.file(f"{SECRETS}/superset_admin_password").content_string.strip()
-    return Superset(client, address, password)
+    return Superset(erp_address, password, tmp_path_factory.mktemp("superset") / "cookies")
+
 
 
 def compose(erp, *args):
@@ -118,9 +76,9 @@ def compose(erp, *args):
 # --- Front door ---------------------------------------------------------------------------
 
 
-def test_health_through_nginx_over_https(client, address):
-    out = client.check_output(f"curl -sS -k --resolve {FQDN}:443:{address} https://{FQDN}/health")
-    assert out.strip() == "OK"
+def test_health_through_nginx_over_https(erp_address):
+    status, body = https(erp_address, FQDN, "/health")
+    assert (status, body.strip()) == (200, "OK")
 
 
 def test_login_api_through_nginx_over_https(api):
@@ -128,9 +86,9 @@ def test_login_api_through_nginx_over_https(api):
     assert me["result"]["username"] == "admin"
 
 
-def test_wrong_password_is_refused(client, address):
+def test_wrong_password_is_refused(erp_address, tmp_path):
     with pytest.raises(AssertionError):
-        Superset(client, address, "not-the-admin-password")
+        Superset(erp_address, "not-the-admin-password", tmp_path / "cookies")
 
 
 # --- Processes ----------------------------------------------------------------------------
@@ -182,21 +140,9 @@ def test_secret_files(erp):
 def test_placeholder_secret_key_refused_before_any_change(erp):
     watched = [f"{SECRETS}/superset_secret_key", f"{PROJECT}/superset_config.py", f"{PROJECT}/compose.yml"]
     before = {path: erp.file(path).sha256sum for path in watched}
-    env = dict(os.environ, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_COLLECTIONS_PATH=str(ROOT / "collections"))
-    run = subprocess.run(
-        [
-            "ansible-playbook",
-            "-i",
-            INVENTORY,
-            str(SCENARIO / "refuse.yml"),
-            "-e",
-            "superset_secret_key=superset_secret_key_change_me_0123456789",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
+    run = ansible_playbook(
+        str(SCENARIO / "refuse-superset.yml"), "-e", "superset_secret_key=superset_secret_key_change_me_0123456789",
         timeout=300,
-        check=False,
     )
     assert run.returncode != 0, run.stdout[-2000:]
     assert "placeholder or shorter than 32 characters" in run.stdout
@@ -266,45 +212,18 @@ def test_dashboard_exists_once_with_three_charts(api, dashboard):
         assert len(api.find("chart", "slice_name", name)) == 1
 
 
-def _odoo_rpc(erp, model, method, args, kwargs=None):
-    password = erp.file(f"{SECRETS}/odoo_admin_password").content_string.strip()
-    payload = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "params": {
-            "service": "object",
-            "method": "execute_kw",
-            "args": ["odoo", 2, password, model, method, args, kwargs or {}],
-        },
-    }
-    out = erp.check_output(
-        "curl -sS --max-time 60 -H 'Content-Type: application/json' -d %s http://127.0.0.1:8069/jsonrpc",
-        json.dumps(payload),
-    )
-    answer = json.loads(out)
-    assert "error" not in answer, answer.get("error")
-    return answer["result"]
-
-
 @pytest.fixture(scope="module")
-def expenses(erp):
+def expenses(odoo):
     """Two expenses of a new employee, created in Odoo: (employee name, month, total)."""
     name = f"Superset Probe {uuid.uuid4().hex[:6]}"
-    employee = _odoo_rpc(erp, "hr.employee", "create", [{"name": name}])
+    employee = odoo("hr.employee", "create", [{"name": name}])
     day = datetime.date(2026, 3, 14)
     for amount in (120.5, 79.5):
-        _odoo_rpc(
-            erp,
+        odoo(
             "hr.expense",
             "create",
-            [
-                {
-                    "name": f"{name} receipt",
-                    "employee_id": employee,
-                    "total_amount_currency": amount,
-                    "date": day.isoformat(),
-                }
-            ],
+            [{"name": f"{name} receipt", "employee_id": employee, "total_amount_currency": amount,
+              "date": day.isoformat()}],
         )
     return name, day.replace(day=1), 200.0
 
@@ -336,6 +255,7 @@ def test_chart_by_month_returns_the_odoo_expenses(api, expenses):
 
 def test_chart_by_ocr_status_returns_the_odoo_expenses(api, expenses):
     rows = {row["ocr_state"]: row for row in _chart_rows(api, "Expenses by OCR review status")}
-    # hr_expense_ocr_audit is not installed in this scenario: every expense is 'none'.
-    assert set(rows) == {"none"}
+    # hr_expense_ocr_audit is installed: the new expenses are not processed yet ('none');
+    # the receipts other tests sent through OCR count under the states they reached.
+    assert set(rows) <= OCR_STATES, rows
     assert rows["none"]["count"] >= 2
