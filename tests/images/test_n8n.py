@@ -29,7 +29,7 @@ WORKFLOW = Path(__file__).resolve().parents[2] / "roles" / "n8n" / "files" / "wo
 
 
 def run(*args: str, entrypoint: str | None = None) -> str:
-    opts = ["--entrypoint", entrypoint] if entrypoint else []
+    opts = ["--entrypoint", entrypoint] if entrypoint is not None else []
     return docker("run", "--rm", *opts, IMAGE, *args, timeout=180).stdout
 
 
