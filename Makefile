@@ -70,5 +70,5 @@ build: ## build the collection tarball into dist/
 	@mkdir -p dist
 	ansible-galaxy collection build --force --output-path dist
 
-bench: ## benchmarks (figures printed, never asserted)
-	@for b in benchmarks/*.py; do echo "== $$b"; python $$b; done
+bench: ## benchmarks (figures printed, never asserted); faults.py crashes the demo's containers, so it runs only when asked
+	@for b in benchmarks/*.py; do [ "$$b" = benchmarks/faults.py ] && continue; echo "== $$b"; python $$b; done

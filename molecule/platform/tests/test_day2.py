@@ -40,11 +40,12 @@ ERP_SECRETS = [
     f"{SECRETS}/postgres_n8n_password",
     f"{SECRETS}/postgres_analytics_ro_password",
     f"{SECRETS}/superset_admin_password",
+    f"{SECRETS}/n8n_owner_password",
     "/etc/mcp/odoo_password",
     *(f"/etc/mcp/tokens/{name}" for name in MCP_TOKENS),
 ]
 # Rotated only by name, with their migration: the routine run keeps them.
-KEPT = [f"{SECRETS}/superset_secret_key"]
+KEPT = [f"{SECRETS}/superset_secret_key", f"{SECRETS}/n8n_encryption_key"]
 MCP_INIT = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
     "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "day2-test", "version": "1"}}})
 
@@ -95,7 +96,7 @@ def mcp_status(address, token):
     ("names", "says"),
     [
         ('["ocr_token", "odoo_pasword"]', "odoo_pasword"),
-        ('["n8n_encryption_key"]', "the n8n play is not part of this rotation"),
+        ('["n8n_encryption_key"]', "n8n role has no migration for its encryption key"),
     ],
 )
 def test_a_bad_rotation_request_fails_before_any_change(erp, ocr, names, says):
