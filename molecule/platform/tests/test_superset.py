@@ -216,14 +216,14 @@ def test_dashboard_exists_once_with_three_charts(api, dashboard):
 def expenses(odoo):
     """Two expenses of a new employee, created in Odoo: (employee name, month, total)."""
     name = f"Superset Probe {uuid.uuid4().hex[:6]}"
-    employee = odoo("hr.employee", "create", [{"name": name}])
+    employee = odoo("hr.employee", "create", {"name": name})
     day = datetime.date(2026, 3, 14)
     for amount in (120.5, 79.5):
         odoo(
             "hr.expense",
             "create",
-            [{"name": f"{name} receipt", "employee_id": employee, "total_amount_currency": amount,
-              "date": day.isoformat()}],
+            {"name": f"{name} receipt", "employee_id": employee, "total_amount_currency": amount,
+             "date": day.isoformat()},
         )
     return name, day.replace(day=1), 200.0
 
