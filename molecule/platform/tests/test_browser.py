@@ -62,7 +62,11 @@ def test_receipt_photo_to_filled_expense_in_the_browser(browser, erp, tmp_path):
     # The form shows once the page's scripts ran (the first visit may build the asset bundles).
     wait(browser, 180).until(ec.element_to_be_clickable((By.ID, "login"))).send_keys("admin")
     browser.find_element(By.ID, "password").send_keys(password)
-    browser.find_element(By.CSS_SELECTOR, "form.oe_login_form button[type=submit]").click()
+    # Odoo enables the button once its scripts ran; on a loaded machine the first visit's
+    # bundles may come after the fields do (a click before that submits nothing).
+    wait(browser, 180).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "form.oe_login_form button[type=submit]"))
+    ).click()
     wait(browser, 180).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_main_navbar")))
 
     browser.get(f"{BASE}/odoo/action-hr_expense.hr_expense_actions_my_all/new")
