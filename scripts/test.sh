@@ -59,3 +59,17 @@ stage "host state unchanged" check python3 scripts/host_state.py compare .cache/
 
 printf '\n\033[1m=== summary\033[0m\n'
 .venv/bin/python scripts/test_summary.py "${STAGES[@]}"
+summary_rc=$?
+
+# What ended each failed scenario, last, where CI's kept tail will show it.
+failed_logs=()
+for r in .cache/results/molecule-*; do
+  [ -f "$r" ] || continue
+  read -r name rc _ <"$r"
+  [ "$rc" = 0 ] || failed_logs+=(".cache/logs/molecule-$name.log")
+done
+if [ ${#failed_logs[@]} -gt 0 ]; then
+  printf '\n\033[1m=== what failed in Molecule\033[0m\n'
+  python3 scripts/failed_tasks.py "${failed_logs[@]}"
+fi
+exit $summary_rc
