@@ -15,7 +15,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+import hashlib
 import http.client
+import json
+import os
 import re
 import socket
 import ssl
@@ -94,12 +98,68 @@ class _TimeoutSafeTransport(_TimeoutMixin, xmlrpc.client.SafeTransport):
         self._timeout = timeout
 
 
+class UidCache:
+    """The user id each (server, database, login) last logged in as, kept on this host between
+    module runs.
+
+    Odoo checks a login's password against its PBKDF2 hash, about half a second of the
+    server's CPU each time, and every module run used to log in again. A call that names the
+    user id with the password is checked against a cache each Odoo worker keeps, so a client
+    that knows the id skips the login. A user id is not a secret; the file (``~/.cache``,
+    mode 0600) holds ids only, keyed by a hash of the server URL, database and login. An id
+    that no longer fits (the database was recreated, the password changed) is found out by
+    the first call and the client logs in as before.
+    """
+
+    default_path = os.path.join(os.path.expanduser("~"), ".cache", "insightpulse", "odoo-uids.json")
+
+    def __init__(self, path=None):
+        self.path = path or self.default_path
+
+    @staticmethod
+    def _key(url, database, login):
+        return hashlib.sha256("\0".join([url, database, login]).encode("utf-8")).hexdigest()
+
+    def _load(self):
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, url, database, login):
+        uid = self._load().get(self._key(url, database, login))
+        return uid if isinstance(uid, int) and not isinstance(uid, bool) and uid > 0 else None
+
+    def put(self, url, database, login, uid):
+        """Remember ``uid`` (None forgets it). A cache that cannot be written is no error."""
+        data = self._load()
+        key = self._key(url, database, login)
+        if uid is None:
+            data.pop(key, None)
+        else:
+            data[key] = uid
+        directory = os.path.dirname(self.path)
+        temporary = "%s.%d.tmp" % (self.path, os.getpid())
+        try:
+            os.makedirs(directory, mode=0o700, exist_ok=True)
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(temporary, self.path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+
+
 class OdooClient:
     """XML-RPC client of one Odoo server (and optionally one database).
 
     ``proxy_factory(endpoint_url, timeout)`` and ``http_get(url, timeout)`` can
     be injected by tests; by default real ``xmlrpc.client.ServerProxy`` objects
-    and ``urllib`` are used.
+    and ``urllib`` are used. With a ``uid_cache`` (:class:`UidCache`),
+    :meth:`resume` logs in only when the cached user id does not work.
     """
 
     def __init__(
@@ -115,6 +175,7 @@ class OdooClient:
         http_get=None,
         sleep=time.sleep,
         clock=time.monotonic,
+        uid_cache=None,
     ):
         if not url or not re.match(r"^https?://", url):
             raise OdooError("url must start with http:// or https:// (got %r)" % (url,))
@@ -132,6 +193,7 @@ class OdooClient:
         self._clock = clock
         self._proxies = {}
         self._server_version = None
+        self._uid_cache = uid_cache
 
     # ------------------------------------------------------------------ transport
     def _ssl_context(self):
@@ -298,7 +360,30 @@ class OdooClient:
                 % (_redact_url(self.url), self.login, self.database)
             )
         self.uid = uid
+        if self._uid_cache is not None:
+            self._uid_cache.put(self.url, self.database, self.login, uid)
         return uid
+
+    def resume(self):
+        """Log in, or take the cached user id when one call proves it: reading that user's own
+        login with the password, which Odoo checks without hashing it again once a worker has
+        seen it. Returns the user id."""
+        cached = None
+        if self._uid_cache is not None and self.database and self.password is not None:
+            cached = self._uid_cache.get(self.url, self.database, self.login)
+        if cached is not None:
+            try:
+                rows = self.call(
+                    "object", "execute_kw", self.database, cached, self.password,
+                    "res.users", "read", [[cached]], {"fields": ["login"]},
+                )
+            except (OdooAuthError, OdooFault):
+                rows = None
+            if rows and rows[0].get("login") == self.login:
+                self.uid = cached
+                return cached
+            self._uid_cache.put(self.url, self.database, self.login, None)
+        return self.authenticate()
 
     def check_login(self, login, password):
         """True when ``login``/``password`` authenticate on this database (no exception for a refusal)."""
@@ -384,8 +469,10 @@ def client_from_params(params, **kwargs):
 
 
 def connect(params, **kwargs):
-    """Client that waited for the server and logged in (the common prologue of every module)."""
+    """Client that waited for the server and logged in, or resumed the user id this host last
+    logged in as (the common prologue of every module; see UidCache)."""
+    kwargs.setdefault("uid_cache", UidCache())
     client = client_from_params(params, **kwargs)
     client.wait_until_ready()
-    client.authenticate()
+    client.resume()
     return client

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from ansible.module_utils import basic  # noqa: E402
 from ansible.module_utils.testing import patch_module_args  # noqa: E402
+from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_rpc  # noqa: E402
 from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_rpc import OdooClient  # noqa: E402
 from fake_odoo import FakeOdoo, FakeOdooServer  # noqa: E402
 
@@ -47,6 +48,15 @@ def _fail_json(self, msg, **kwargs):
     kwargs["msg"] = msg
     kwargs["failed"] = True
     raise ModuleExit(kwargs, True, self.no_log_values)
+
+
+@pytest.fixture(autouse=True)
+def uid_cache_path(tmp_path, monkeypatch):
+    """The Odoo clients' user-id cache (odoo_rpc.UidCache) of each test: a file of its own, never
+    the home directory's."""
+    path = tmp_path / "odoo-uids.json"
+    monkeypatch.setattr(odoo_rpc.UidCache, "default_path", str(path))
+    return path
 
 
 @pytest.fixture

@@ -295,8 +295,8 @@ class FakeOdoo:
 
     def m_res_users__read(self, ids, fields=None, **kw):
         company = [self.company["id"], self.company["name"]]
-        users = [u for u in self.users.values() if u["id"] in ids]
-        return [{"id": u["id"], "lang": u["lang"], "company_id": company} for u in users]
+        users = [(login, u) for login, u in self.users.items() if u["id"] in ids]
+        return [{"id": u["id"], "login": login, "lang": u["lang"], "company_id": company} for login, u in users]
 
     def m_res_company__read(self, ids, fields=None, **kw):
         country = self.company["country_id"]

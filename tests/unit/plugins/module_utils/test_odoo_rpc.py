@@ -154,3 +154,61 @@ def test_url_must_be_http():
     with pytest.raises(odoo_errors.OdooError) as err:
         odoo_rpc.OdooClient("127.0.0.1:8069")
     assert "must start with http://" in str(err.value)
+
+
+# ---------------------------------------------------------------- user-id cache
+def _logins(odoo):
+    return [c for c in odoo.calls if c[0] == "authenticate"]
+
+
+def test_resume_logs_in_once_then_reuses_the_user_id(odoo_server, odoo, client_for, tmp_path):
+    cache = odoo_rpc.UidCache(str(tmp_path / "uids.json"))
+    assert client_for(odoo_server, uid_cache=cache).resume() == 2
+    assert len(_logins(odoo)) == 1
+    second = client_for(odoo_server, uid_cache=cache)
+    assert second.resume() == 2
+    assert second.execute_kw("ir.config_parameter", "search", [[]]) == []
+    assert len(_logins(odoo)) == 1, "the second client logged in again"
+    stored = (tmp_path / "uids.json").read_text()
+    assert "admin-pw" not in stored and "production" not in stored
+    assert (tmp_path / "uids.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_resume_logs_in_when_the_cached_id_is_stale(odoo_server, odoo, client_for, tmp_path):
+    cache = odoo_rpc.UidCache(str(tmp_path / "uids.json"))
+    cache.put(odoo_server.url, "production", "admin", 7)  # a recreated database gave admin another id
+    assert client_for(odoo_server, uid_cache=cache).resume() == 2
+    assert len(_logins(odoo)) == 1
+    assert cache.get(odoo_server.url, "production", "admin") == 2
+
+
+def test_resume_with_a_changed_password_fails_like_a_login(odoo_server, odoo, client_for, tmp_path):
+    cache = odoo_rpc.UidCache(str(tmp_path / "uids.json"))
+    client_for(odoo_server, uid_cache=cache).resume()
+    odoo.users["admin"]["password"] = "rotated"
+    with pytest.raises(odoo_errors.OdooAuthError) as err:
+        client_for(odoo_server, uid_cache=cache).resume()
+    assert "refused login 'admin' on database 'production'" in str(err.value)
+    assert cache.get(odoo_server.url, "production", "admin") is None
+
+
+def test_cache_keys_apart_servers_databases_and_logins(tmp_path):
+    cache = odoo_rpc.UidCache(str(tmp_path / "uids.json"))
+    cache.put("http://a:8069", "odoo", "admin", 2)
+    cache.put("http://a:8069", "odoo", "reader", 9)
+    assert cache.get("http://a:8069", "odoo", "admin") == 2
+    assert cache.get("http://a:8069", "odoo", "reader") == 9
+    assert cache.get("http://b:8069", "odoo", "admin") is None
+    assert cache.get("http://a:8069", "other", "admin") is None
+
+
+def test_unwritable_or_garbled_cache_is_no_error(odoo_server, odoo, client_for, tmp_path):
+    garbled = tmp_path / "uids.json"
+    garbled.write_text("{not json")
+    cache = odoo_rpc.UidCache(str(garbled))
+    assert cache.get(odoo_server.url, "production", "admin") is None
+    assert client_for(odoo_server, uid_cache=cache).resume() == 2
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    unwritable = odoo_rpc.UidCache(str(blocked / "sub" / "uids.json"))  # a file where a directory must be
+    assert client_for(odoo_server, uid_cache=unwritable).resume() == 2

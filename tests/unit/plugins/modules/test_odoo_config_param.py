@@ -28,6 +28,8 @@ def test_seed_parameters_created_then_idempotent(run_module, odoo, odoo_server):
     for key, value in seed.items():
         assert run_module(odoo_config_param.main, args(odoo_server, key=key, value=value)).result["changed"] is False
     assert writes(odoo) == ["create", "create", "create"]
+    # one login: each later run took the user id this host cached (odoo_rpc.UidCache)
+    assert [c[0] for c in odoo.calls].count("authenticate") == 1
 
 
 def test_update_with_diff(run_module, odoo, odoo_server):
