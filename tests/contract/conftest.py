@@ -31,7 +31,17 @@ sys.path.insert(0, str(HERE))
 # the collection, importable as ansible_collections.insightpulse.platform (collections/ holds that symlink)
 sys.path.insert(0, str(HERE.parents[1] / "collections"))
 
+from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_rpc  # noqa: E402
 from odoo_stack import StackError, odoo_stack  # noqa: E402 - tests/contract/odoo_stack.py
+
+
+@pytest.fixture(autouse=True)
+def uid_cache_path(tmp_path, monkeypatch):
+    """The modules' user-id cache (odoo_rpc.UidCache) in the test's own directory, not in the
+    home directory of the machine running the suite."""
+    path = tmp_path / "odoo-uids.json"
+    monkeypatch.setattr(odoo_rpc.UidCache, "default_path", str(path))
+    return path
 
 
 @pytest.fixture(scope="session")

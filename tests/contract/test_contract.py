@@ -308,3 +308,31 @@ def test_odoo_module_names_an_enterprise_module(rpc, odoo, run_odoo_module, meth
     assert result.get("failed"), result
     assert result["msg"] == ENTERPRISE_MSG
     assert states(rpc, ["project", "hr_expense"]) == before
+
+
+# -- The modules' login: a cached user id (odoo_rpc.UidCache) ---------------------
+def test_a_cached_user_id_replaces_the_login(odoo, tmp_path, monkeypatch):
+    """The second client proves the cached id with one read of the user's own login (no login,
+    no password hashing), a stale id or a wrong password falls back to a real login."""
+    from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_errors, odoo_rpc
+
+    cache = odoo_rpc.UidCache(str(tmp_path / "uids.json"))
+
+    def client(password=odoo.password):
+        return odoo_rpc.OdooClient(odoo.url, odoo.db, odoo.user, password, timeout=60, uid_cache=cache)
+
+    uid = client().resume()
+    assert cache.get(odoo.url, odoo.db, odoo.user) == uid
+
+    second = client()
+    monkeypatch.setattr(second, "authenticate", lambda: pytest.fail("logged in although the id was cached"))
+    assert second.resume() == uid
+    assert second.execute_kw("res.users", "read", [[uid]], {"fields": ["login"]})[0]["login"] == odoo.user
+
+    cache.put(odoo.url, odoo.db, odoo.user, 999999)  # a recreated database: no such user
+    assert client().resume() == uid
+    assert cache.get(odoo.url, odoo.db, odoo.user) == uid
+
+    with pytest.raises(odoo_errors.OdooAuthError, match="wrong login or password"):
+        client(password=odoo.password + "-not").resume()
+    assert cache.get(odoo.url, odoo.db, odoo.user) is None

@@ -2,8 +2,9 @@
 (Debian's chromium and chromedriver, driven by Selenium) on this machine, the erp name
 resolved to the ERP host, Odoo through the Nginx front over HTTPS. Log in, New expense,
 type a description, attach a receipt photo, click "Process with OCR", wait for the job,
-and see the amount the receipt says. A screenshot of the page is saved under
-.cache/screenshots/ when a step fails."""
+and see the amount the receipt says. When a step fails, the page's screenshot, its
+browser console and the Odoo server's log of the last minutes are saved under
+.cache/screenshots/."""
 
 import base64
 import json
@@ -15,6 +16,7 @@ import pytest
 from conftest import DOMAIN, https, receipt
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -35,6 +37,7 @@ def browser(erp_address, request):
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000",
                 "--ignore-certificate-errors", f"--host-resolver-rules=MAP erp.{DOMAIN} {erp_address}"):
         options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
     yield driver
@@ -42,12 +45,31 @@ def browser(erp_address, request):
 
 
 @pytest.fixture(autouse=True)
-def screenshot_on_failure(request, browser):
+def screenshot_on_failure(request, browser, erp):
     yield
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         os.makedirs(SHOTS, exist_ok=True)
-        browser.save_screenshot(os.path.join(SHOTS, f"{request.node.name}.png"))
+        base = os.path.join(SHOTS, request.node.name)
+        browser.save_screenshot(base + ".png")
+        with open(base + ".console.log", "w", encoding="utf-8") as out:
+            for entry in browser.get_log("browser"):
+                out.write(f"{entry.get('level')} {entry.get('message')}\n")
+        server = erp.run("docker logs --since 15m $(docker ps -q --filter name=odoo-odoo) 2>&1 | grep -v /web/health")
+        with open(base + ".odoo.log", "w", encoding="utf-8") as out:
+            out.write(server.stdout)
+
+
+def shown(driver, locator, seconds, what):
+    """The element once clickable. A page that has not shown it after `seconds` is loaded
+    again once, as a person would press F5 (on a saturated machine a first visit's request
+    may be lost; the reload is printed, the second wait is the last)."""
+    try:
+        return wait(driver, seconds).until(ec.element_to_be_clickable(locator))
+    except TimeoutException:
+        print(f"browser: {what} not shown after {seconds} s, page loaded again")
+        driver.refresh()
+        return wait(driver, seconds).until(ec.element_to_be_clickable(locator))
 
 
 def wait(driver, seconds=60):
@@ -91,7 +113,7 @@ def test_receipt_photo_to_filled_expense_in_the_browser(browser, erp, erp_addres
     wait(browser, 180).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_main_navbar")))
 
     browser.get(f"{BASE}/odoo/action-hr_expense.hr_expense_actions_my_all/new")
-    name = wait(browser, 120).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "div[name=name] input")))
+    name = shown(browser, (By.CSS_SELECTOR, "div[name=name] input"), 120, "the new expense form")
     name.send_keys(f"Browser receipt {SEED}")
     # The form requires a category: Odoo's own "Meals" (no fixed cost, the receipt sets the amount).
     category = browser.find_element(By.CSS_SELECTOR, "div[name=product_id] input")
