@@ -9,10 +9,12 @@
 #
 # The database options come from the environment (HOST, PORT, USER, PASSWORD or
 # PASSWORD_FILE) unless the config file ($ODOO_RC) sets db_host, db_port,
-# db_user or db_password, which then win. Like the official image, they are
-# appended to the odoo command line, so the password is visible to whoever can
-# list this container's processes (`ps`, `docker top`): set db_password in a
-# config file readable only by odoo if that matters.
+# db_user or db_password, which then win. Like the official image, host, port
+# and user are appended to the odoo command line. Unlike it, the password is
+# not: a command line is visible to every user of the machine (`ps` on the
+# host lists the container's processes). It is exported as PGPASSWORD instead,
+# which libpq reads when Odoo's configuration has no db_password (Odoo's own
+# connections, and the pg_dump/psql it runs inherit it).
 set -euo pipefail
 
 if [[ -n "${PASSWORD_FILE:-}" ]]; then
@@ -45,14 +47,16 @@ db_args=()
 add_db_arg() {
     local key=$1 fallback=$2 value
     value="$(config_value "$key")"
-    # --key=value in one word: a value starting with "-" (a generated password)
-    # is never taken for an option, by odoo or by wait-for-psql.py.
+    # --key=value in one word: a value starting with "-" is never taken for an
+    # option, by odoo or by wait-for-psql.py.
     db_args+=("--$key=${value:-$fallback}")
 }
 add_db_arg db_host "$HOST"
 add_db_arg db_port "$PORT"
 add_db_arg db_user "$USER"
-add_db_arg db_password "$PASSWORD"
+config_password="$(config_value db_password)"
+export PGPASSWORD="${config_password:-$PASSWORD}"
+unset config_password
 
 wait_for_db() {
     wait-for-psql.py "${db_args[@]}" --timeout "${ODOO_DB_WAIT_TIMEOUT:-30}"

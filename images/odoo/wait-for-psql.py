@@ -9,6 +9,7 @@ error (connection refused, unknown host, authentication failed, ...).
 """
 
 import argparse
+import os
 import sys
 import time
 
@@ -20,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db_host", required=True)
     parser.add_argument("--db_port", required=True)
     parser.add_argument("--db_user", required=True)
-    parser.add_argument("--db_password", required=True)
+    # The entrypoint passes the password as PGPASSWORD (a command line is public).
+    parser.add_argument("--db_password", default=os.environ.get("PGPASSWORD", ""))
     parser.add_argument("--timeout", type=float, default=30, help="seconds to wait (default 30)")
     args = parser.parse_args(argv)
 

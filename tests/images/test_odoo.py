@@ -237,6 +237,17 @@ def test_options_after_the_command_pass_through(stack: Stack) -> None:
     assert cmdline[5:7] == [f"--db_host={stack.pg}", "--db_port=5432"], cmdline
 
 
+def test_the_database_password_is_not_on_the_command_line(stack: Stack) -> None:
+    """Every user of the host can read a container process's command line (`ps`); the password
+    reaches Odoo as PGPASSWORD, in the environment only the odoo user can read."""
+    cmdline = stack.pool.exec(stack.server, "cat", "/proc/1/cmdline").stdout
+    assert DB_PASSWORD not in cmdline and "--db_password" not in cmdline, cmdline.split("\0")
+    environ = stack.pool.exec(stack.server, "cat", "/proc/1/environ").stdout.split("\0")
+    assert f"PGPASSWORD={DB_PASSWORD}" in environ
+    # and Odoo connects with it: the server answers a login (its database is reached)
+    assert authenticate(stack.pool.ip(stack.server)).get("result", {}).get("uid") == 2
+
+
 def test_database_settings_in_the_config_file_win_over_the_env(stack: Stack, tmp_path: Path) -> None:
     conf = tmp_path / "odoo.conf"
     conf.write_text(f"[options]\ndata_dir = /var/lib/odoo\ndb_host = {stack.pg}\ndb_password: {DB_PASSWORD}\n")
