@@ -37,8 +37,9 @@ def excerpts(lines):
                     break
                 body.append(nxt)
             yield task, body
-        elif PYTEST_FAILED.match(line):
-            yield "pytest", [line]
+        elif PYTEST_FAILED.match(line) or line.strip() in ("FAILED", "ERROR"):
+            # pytest's summary line, which Molecule may wrap after "FAILED"
+            yield "pytest", [" ".join(part.strip() for part in lines[i:i + 4] if part.strip())]
 
 
 def main(paths):
