@@ -52,6 +52,9 @@ def main(paths):
             continue
         found = list(excerpts(lines))
         print(f"--- {path}: {len(found)} failure(s)" + (f", the last {LAST} shown" if len(found) > LAST else ""))
+        if not found:  # stopped from outside, or a step that is not a task: its last lines
+            for text in [line for line in lines if line.strip()][-15:]:
+                print("    " + text[:MAX_WIDTH])
         for header, body in found[-LAST:]:
             print(f"  {header}")
             for text in body:
