@@ -14,7 +14,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Debian packages: make/venv/git for the tooling, debootstrap for the sandbox
 # images, fonts for the OCR tests, Chromium and its WebDriver for the browser
 # test of the receipt-to-expense flow.
-APT_PACKAGES=(make git python3-venv debootstrap rsync fonts-dejavu-core fonts-dejavu-extra fonts-liberation chromium chromium-driver)
+APT_PACKAGES=(make git python3-venv debootstrap rsync fonts-dejavu-core fonts-dejavu-extra fonts-liberation)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
