@@ -82,6 +82,21 @@ class Containers:
             opts += ["-u", user]
         return docker("exec", *opts, container, *cmd, check=check, input=input)
 
+    def postgres(self, user: str, password: str, database: str) -> str:
+        """The sandbox's PostgreSQL image beside the image under test, answering over TCP
+        before this returns; returns its container name, its host name on the network."""
+        name = self.run(
+            image("postgres"),
+            name=f"{self.network}-pg",
+            env={"POSTGRES_USER": user, "POSTGRES_PASSWORD": password, "POSTGRES_DB": database},
+        )
+        wait_for(
+            lambda: self.exec(name, "pg_isready", "-q", "-h", "127.0.0.1", check=False).returncode == 0,
+            timeout=60,
+            what="postgres",
+        )
+        return name
+
     def ip(self, container: str) -> str:
         info = json.loads(docker("inspect", container).stdout)[0]
         return info["NetworkSettings"]["Networks"][self.network]["IPAddress"]

@@ -83,16 +83,7 @@ def _request(url: str, method: str = "GET", body: object = None, headers: dict |
 def stack(tmp_path_factory):
     pool = Containers()
     try:
-        pg = pool.run(
-            image("postgres"),
-            name=f"{pool.network}-pg",
-            env={"POSTGRES_USER": "n8n", "POSTGRES_PASSWORD": PG_PASSWORD, "POSTGRES_DB": "n8n"},
-        )
-        wait_for(
-            lambda: pool.exec(pg, "pg_isready", "-q", "-h", "127.0.0.1", check=False).returncode == 0,
-            timeout=60,
-            what="postgres",
-        )
+        pg = pool.postgres("n8n", PG_PASSWORD, "n8n")
         owner_hash = docker(
             "run",
             "--rm",

@@ -57,11 +57,7 @@ def test_commands_and_drivers():
 def stack(tmp_path_factory):
     pool = Containers()
     try:
-        pg = pool.run(
-            image("postgres"),
-            name=f"{pool.network}-pg",
-            env={"POSTGRES_USER": "superset", "POSTGRES_PASSWORD": PG_PASSWORD, "POSTGRES_DB": "superset"},
-        )
+        pg = pool.postgres("superset", PG_PASSWORD, "superset")
         redis = pool.run(image("redis"), name=f"{pool.network}-redis")
         config = Path(tmp_path_factory.mktemp("superset")) / "superset_config.py"
         config.write_text(
@@ -74,11 +70,6 @@ def stack(tmp_path_factory):
         )
         config.chmod(0o644)
         mount = ("--volume", f"{config}:/app/pythonpath/superset_config.py:ro")
-        wait_for(
-            lambda: pool.exec(pg, "pg_isready", "-q", "-h", "127.0.0.1", check=False).returncode == 0,
-            timeout=60,
-            what="postgres",
-        )
         upgrade = docker(
             "run",
             "--rm",
