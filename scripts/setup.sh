@@ -12,8 +12,8 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: make/venv/git for the tooling, debootstrap for the sandbox
-# images, fonts for the OCR tests, Chromium and its WebDriver for the browser
-# test of the receipt-to-expense flow.
+# images, fonts for the OCR tests. (The browser test's Chromium runs in a
+# container: molecule/platform/browser/.)
 APT_PACKAGES=(make git python3-venv debootstrap rsync fonts-dejavu-core fonts-dejavu-extra fonts-liberation)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
