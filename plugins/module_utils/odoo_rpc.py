@@ -43,34 +43,65 @@ RPC_FAULT_CODE_WARNING = 2
 RPC_FAULT_CODE_ACCESS_DENIED = 3
 RPC_FAULT_CODE_ACCESS_ERROR = 4
 
-_EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Warning|Denied|Fault|Exit|Interrupt|Failure)): ?(.*)$")
+
+
+# the lines Python puts between the tracebacks of chained exceptions
+_CHAIN_LINES = (
+    "During handling of the above exception, another exception occurred:",
+    "The above exception was the direct cause of the following exception:",
+)
+
+
+def _exception_of(block):
+    """The exception (name shortened, and its whole message) that ends one traceback block, or None.
+
+    It is what follows the last frame: a frame is a ``  File ...`` line and the indented source
+    and ``^^^`` marker lines under it.
+    """
+    lines = block.strip("\n").splitlines()
+    start = 0
+    frames = [idx for idx, line in enumerate(lines) if line.startswith("  File ")]
+    if frames:
+        start = frames[-1] + 1
+        while start < len(lines) and lines[start].startswith("    "):
+            start += 1
+    tail = [line.strip() for line in lines[start:] if line.strip() and not line.startswith("Traceback (")]
+    if not tail:
+        return None
+    head, sep, first = tail[0].partition(":")
+    if re.match(r"^[A-Za-z_][\w.]*$", head):
+        name = head.rsplit(".", 1)[-1]
+        message = " ".join(item for item in [first.strip()] + tail[1:] if item)
+        return "%s: %s" % (name, message) if message else name
+    return " ".join(tail)
 
 
 def reduce_fault(fault_string):
     """Reduce an Odoo fault string (often a full traceback) to its message.
 
-    ``Traceback ... \\nValueError: Invalid field 'x' on model 'y'\\n`` becomes
+    ``Traceback ... \nValueError: Invalid field 'x' on model 'y'\n`` becomes
     ``ValueError: Invalid field 'x' on model 'y'``; dotted exception paths are
     shortened (``odoo.exceptions.UserError`` -> ``UserError``); a message that
     spans several lines after the exception name is kept whole.
+
+    Chained exceptions (``During handling of the above exception...``) give the
+    last one, which is what Odoo raised, and the first, which is what started it,
+    when they differ: ``InFailedSqlTransaction: current transaction is aborted
+    (after LockNotAvailable: could not obtain lock on row in relation "ir_cron")``.
     """
     text = (fault_string or "").strip()
     if not text:
         return "unknown Odoo error"
-    lines = text.splitlines()
     if "Traceback (most recent call last)" not in text:
-        return " ".join(line.strip() for line in lines if line.strip())
-    for idx in range(len(lines) - 1, -1, -1):
-        line = lines[idx]
-        if line.startswith(" "):
-            continue
-        match = _EXC_LINE.match(line)
-        if match:
-            name = match.group(1).rsplit(".", 1)[-1]
-            rest = [match.group(2)] + [item.strip() for item in lines[idx + 1 :]]
-            message = " ".join(item for item in rest if item)
-            return "%s: %s" % (name, message) if message else name
-    return lines[-1].strip()
+        return " ".join(line.strip() for line in text.splitlines() if line.strip())
+    pattern = "|".join(re.escape(line) for line in _CHAIN_LINES)
+    blocks = [block for block in re.split(r"^(?:%s)$" % pattern, text, flags=re.M) if block.strip()]
+    found = [exc for exc in (_exception_of(block) for block in blocks) if exc]
+    if not found:
+        return text.splitlines()[-1].strip()
+    if len(found) > 1 and found[0] != found[-1]:
+        return "%s (after %s)" % (found[-1], found[0])
+    return found[-1]
 
 
 def _redact_url(url):

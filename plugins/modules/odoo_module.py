@@ -114,6 +114,15 @@ options:
     type: list
     elements: path
     default: []
+  busy_timeout:
+    description:
+      - How long, in seconds, to keep trying a module operation (O(method=rpc)) that Odoo refuses because a
+        scheduled action is running. Odoo locks every C(ir_cron) row before installing, upgrading or
+        uninstalling, and a running scheduled action holds its row until it finishes; the attempt is repeated
+        every few seconds until the lock is free. Nothing has changed when Odoo refuses.
+      - Use V(0) to try once.
+    type: float
+    default: 300
 notes:
   - Phased installs (infrastructure first, then functional modules, then custom ones) are successive tasks; each
     task only does what is missing, so re-running the play is cheap.
@@ -204,9 +213,15 @@ commands:
   returned: when O(method=cli) changed something
   type: list
   elements: list
+busy_waits:
+  description: How many times Odoo refused the operation because a scheduled action was running (see O(busy_timeout)).
+  returned: when Odoo refused at least once
+  type: int
+  sample: 2
 """
 
 import shlex
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_addons import (
@@ -226,7 +241,7 @@ from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_catalog
     read_catalog_rpc,
     read_catalog_sql,
 )
-from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_errors import OdooError
+from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_errors import OdooError, OdooFault
 from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_psql import (
     get_param_sql,
     run_psql,
@@ -234,10 +249,21 @@ from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_psql im
 )
 from ansible_collections.insightpulse.platform.plugins.module_utils.odoo_rpc import connect, connection_argument_spec
 
+# How Odoo refuses a module operation while a scheduled action runs (ir.module.module's
+# _button_immediate_function, Odoo 16 to 19). It says so only when the call's context names a
+# language: without one, translating the message queries the database in the transaction the
+# refused lock already aborted, and the answer is an InFailedSqlTransaction traceback instead.
+CRON_BUSY = "currently processing a scheduled action"
+# The module operations' context: a language, so that a refusal is worded (see CRON_BUSY).
+BUTTON_CONTEXT = {"lang": "en_US"}
+
 
 class ModuleManager:
-    def __init__(self, module, client_factory=connect):
+    def __init__(self, module, client_factory=connect, sleep=None, clock=None):
         self.module = module
+        self._sleep = sleep or time.sleep
+        self._clock = clock or time.monotonic
+        self.busy_waits = 0
         self.params = module.params
         self.names = []
         for name in self.params["name"]:
@@ -447,11 +473,33 @@ class ModuleManager:
 
     def apply_rpc(self, catalog, install, upgrade, remove):
         if install:
-            self.client.execute_kw("ir.module.module", "button_immediate_install", [self._ids(catalog, install)])
+            self._button("button_immediate_install", self._ids(catalog, install))
         if upgrade:
-            self.client.execute_kw("ir.module.module", "button_immediate_upgrade", [self._ids(catalog, upgrade)])
+            self._button("button_immediate_upgrade", self._ids(catalog, upgrade))
         if remove:
-            self.client.execute_kw("ir.module.module", "button_immediate_uninstall", [self._ids(catalog, remove)])
+            self._button("button_immediate_uninstall", self._ids(catalog, remove))
+
+    def _button(self, method, ids):
+        """Run one module operation, again while Odoo refuses it for a running scheduled action
+        (it refuses before changing anything), until busy_timeout has passed."""
+        deadline = self._clock() + self.params["busy_timeout"]
+        delay = 2.0
+        while True:
+            try:
+                return self.client.execute_kw("ir.module.module", method, [ids], {"context": dict(BUTTON_CONTEXT)})
+            except OdooFault as err:
+                if CRON_BUSY not in str(err):
+                    raise
+                if self._clock() + delay > deadline:
+                    raise OdooFault(
+                        "%s: a scheduled action was still running after %ss (busy_timeout); nothing was changed"
+                        % (err, int(self.params["busy_timeout"])),
+                        code=err.code,
+                        exception=err.exception,
+                    ) from None
+            self.busy_waits += 1
+            self._sleep(delay)
+            delay = min(delay * 1.5, 10.0)
 
     def apply_cli(self, install, upgrade):
         command = self.params["odoo_command"]
@@ -602,12 +650,16 @@ class ModuleManager:
                 details["diff"] = dict(before=_yaml_states(before), after=_yaml_states(after))
         if self.commands:
             details["commands"] = self.commands
+        if self.busy_waits:
+            details["busy_waits"] = self.busy_waits
         self.module.fail_json(msg=str(err), **details)
 
     def _finish(self, result, before, after):
         result["states"] = {name: after.get(name) for name in self.names}
         if self.commands:
             result["commands"] = self.commands
+        if self.busy_waits:
+            result["busy_waits"] = self.busy_waits
         if self.module._diff:
             result["diff"] = dict(before=_yaml_states(before), after=_yaml_states(after))
         return result
@@ -649,6 +701,7 @@ def argument_spec():
         update_list=dict(type="str", default="auto", choices=["auto", "always", "never"]),
         upgrade_detection=dict(type="str", default="version", choices=["version", "checksum"]),
         addons_path=dict(type="list", elements="path", default=[]),
+        busy_timeout=dict(type="float", default=300),
     )
     return spec
 

@@ -9,6 +9,8 @@ the module tests walk one small CE dependency chain (barcodes_gs1_nomenclature
 import http.cookiejar
 import json
 import secrets
+import shlex
+import subprocess
 import urllib.request
 import xmlrpc.client
 
@@ -336,3 +338,66 @@ def test_a_cached_user_id_replaces_the_login(odoo, tmp_path, monkeypatch):
     with pytest.raises(odoo_errors.OdooAuthError, match="wrong login or password"):
         client(password=odoo.password + "-not").resume()
     assert cache.get(odoo.url, odoo.db, odoo.user) is None
+
+
+# -- Module operations while a scheduled action runs ------------------------------------------
+class CronRowLock:
+    """Hold one ir_cron row's lock from a psql session, the way Odoo's cron runner does while a
+    scheduled action runs (the stack runs no cron threads, so nothing else takes it)."""
+
+    def __init__(self, odoo, seconds):
+        if not odoo.psql_command:
+            pytest.skip("no psql route to the database (set ODOO_PSQL_COMMAND with ODOO_URL)")
+        sql = (
+            "BEGIN;\n"
+            "SELECT 'locked ' || id FROM ir_cron ORDER BY id LIMIT 1 FOR NO KEY UPDATE;\n"
+            f"SELECT pg_sleep({seconds});\n"
+            "COMMIT;\n"
+        )
+        argv = shlex.split(odoo.psql_command) + ["-X", "-q", "-A", "-t", "-d", odoo.db]
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc.stdin.write(sql)
+        self.proc.stdin.close()
+        line = self.proc.stdout.readline()
+        assert line.startswith("locked "), f"psql did not lock an ir_cron row: {line!r}"
+
+    def wait(self):
+        assert self.proc.wait(timeout=120) == 0
+
+
+def test_module_operation_while_a_scheduled_action_runs_is_refused_and_worded_only_with_a_lang(rpc, odoo):
+    [leaf_id] = rpc("ir.module.module", "search", [("name", "=", LEAF)])
+    lock = CronRowLock(odoo, 8)
+    try:
+        with pytest.raises(xmlrpc.client.Fault) as worded:
+            rpc("ir.module.module", "button_immediate_install", [leaf_id], context={"lang": "en_US"})
+        with pytest.raises(xmlrpc.client.Fault) as unworded:
+            rpc("ir.module.module", "button_immediate_install", [leaf_id])
+    finally:
+        lock.wait()
+    assert worded.value.faultCode == 2
+    assert "currently processing a scheduled action" in worded.value.faultString
+    # without a language, the refusal's translation queries the aborted transaction
+    from ansible_collections.insightpulse.platform.plugins.module_utils import odoo_rpc
+
+    assert unworded.value.faultCode == 1
+    assert odoo_rpc.reduce_fault(unworded.value.faultString) == (
+        "InFailedSqlTransaction: current transaction is aborted, commands ignored until end of transaction block "
+        '(after LockNotAvailable: could not obtain lock on row in relation "ir_cron")'
+    )
+    assert states(rpc, [LEAF])[LEAF]["state"] == "uninstalled"
+
+
+def test_odoo_module_waits_for_the_scheduled_action_and_then_installs(rpc, odoo, run_odoo_module):
+    lock = CronRowLock(odoo, 6)
+    params = {"url": odoo.url, "database": odoo.db, "login": odoo.user, "password": odoo.password}
+    result = run_odoo_module(dict(params, name=[LEAF]))
+    lock.wait()
+    assert not result.get("failed"), result
+    assert result["busy_waits"] >= 1
+    assert result["states"] == {LEAF: "installed"}
+    assert {row["state"] for row in states(rpc, CHAIN).values()} == {"installed"}
+    for name in (DEP1, DEP2):
+        [mod_id] = rpc("ir.module.module", "search", [("name", "=", name)])
+        rpc("ir.module.module", "button_immediate_uninstall", [mod_id])
+    assert {row["state"] for row in states(rpc, CHAIN).values()} == {"uninstalled"}

@@ -29,6 +29,39 @@ def app_fault(message):
     return xmlrpc.client.Fault(1, TRACEBACK % message)
 
 
+CRON_BUSY_MESSAGE = (
+    "Odoo is currently processing a scheduled action.\n"
+    "Module operations are not possible at this time, please try again later or contact your system administrator."
+)
+# What Odoo 18 answers to a module operation while a scheduled action runs and the call's
+# context names no language: translating its refusal reads the user's language in the
+# transaction the refused lock aborted (the real exchange is in tests/contract).
+CRON_BUSY_WITHOUT_LANG = (
+    "Traceback (most recent call last):\n"
+    '  File "/usr/lib/python3/dist-packages/odoo/addons/base/models/ir_module.py", line 596, in '
+    "_button_immediate_function\n"
+    '    self._cr.execute("SELECT * FROM ir_cron FOR UPDATE NOWAIT")\n'
+    'psycopg2.errors.LockNotAvailable: could not obtain lock on row in relation "ir_cron"\n'
+    "\n"
+    "During handling of the above exception, another exception occurred:\n"
+    "\n"
+    "Traceback (most recent call last):\n"
+    '  File "/usr/lib/python3/dist-packages/odoo/tools/cache.py", line 99, in lookup\n'
+    "    r = d[key]\n"
+    "        ~^^^^^\n"
+    "KeyError: ('res.users', <function Users.context_get at 0x7fdd91420b80>, 2)\n"
+    "\n"
+    "During handling of the above exception, another exception occurred:\n"
+    "\n"
+    "Traceback (most recent call last):\n"
+    '  File "/usr/lib/python3/dist-packages/odoo/addons/base/controllers/rpc.py", line 165, in xmlrpc_2\n'
+    "    response = self._xmlrpc(service)\n"
+    "               ^^^^^^^^^^^^^^^^^^^^^\n"
+    "psycopg2.errors.InFailedSqlTransaction: current transaction is aborted, commands ignored until end of "
+    "transaction block\n"
+)
+
+
 class FakeOdoo:
     def __init__(self, serie="18.0"):
         self.serie = serie
@@ -48,6 +81,7 @@ class FakeOdoo:
         self.company = {"id": 1, "name": "YourCompany", "country_id": False}  # the admin user's company
         self.countries = {"PH": 171, "US": 233}
         self.delay = 0.0
+        self.cron_busy = 0  # module operations refused (a scheduled action runs) this many more times
         self._next_id = 1
         self.add_module("base", "installed", "1.3", depends=[])
 
@@ -231,17 +265,27 @@ class FakeOdoo:
         self.on_disk = {}
         return [0, added]
 
-    def m_ir_module_module__button_immediate_install(self, ids):
+    def _refuse_while_cron_runs(self, context):
+        if self.cron_busy > 0:
+            self.cron_busy -= 1
+            if not (context or {}).get("lang"):
+                raise xmlrpc.client.Fault(1, CRON_BUSY_WITHOUT_LANG)
+            raise xmlrpc.client.Fault(2, CRON_BUSY_MESSAGE)
+
+    def m_ir_module_module__button_immediate_install(self, ids, context=None):
+        self._refuse_while_cron_runs(context)
         self._install([m["name"] for m in self._by_ids(ids)])
         return {"type": "ir.actions.client", "tag": "reload", "params": {"menu_id": 1}}
 
-    def m_ir_module_module__button_immediate_upgrade(self, ids):
+    def m_ir_module_module__button_immediate_upgrade(self, ids, context=None):
+        self._refuse_while_cron_runs(context)
         names = self._dependents([m["name"] for m in self._by_ids(ids)])
         for name in names:
             self.modules[name]["latest_version"] = self.modules[name]["installed_version"]
         return {"type": "ir.actions.client", "tag": "reload", "params": {"menu_id": 1}}
 
-    def m_ir_module_module__button_immediate_uninstall(self, ids):
+    def m_ir_module_module__button_immediate_uninstall(self, ids, context=None):
+        self._refuse_while_cron_runs(context)
         for name in self._dependents([m["name"] for m in self._by_ids(ids)]):
             self.modules[name]["state"] = "uninstalled"
             self.modules[name]["latest_version"] = False

@@ -33,6 +33,23 @@ def test_reduce_fault_without_traceback_is_joined():
     assert odoo_rpc.reduce_fault("") == "unknown Odoo error"
 
 
+def test_reduce_fault_of_chained_exceptions_names_the_last_and_the_first():
+    """Odoo 18's answer to a module operation while a scheduled action runs, without a language in
+    the context (CI saw it): the raised exception's name is no ...Error, and what started it is
+    three tracebacks up."""
+    from fake_odoo import CRON_BUSY_WITHOUT_LANG
+
+    assert odoo_rpc.reduce_fault(CRON_BUSY_WITHOUT_LANG) == (
+        "InFailedSqlTransaction: current transaction is aborted, commands ignored until end of transaction block "
+        '(after LockNotAvailable: could not obtain lock on row in relation "ir_cron")'
+    )
+
+
+def test_reduce_fault_of_an_exception_without_message_or_usual_name():
+    text = 'Traceback (most recent call last):\n  File "x.py", line 1, in f\n    g()\nodoo.exceptions.CacheMiss\n'
+    assert odoo_rpc.reduce_fault(text) == "CacheMiss"
+
+
 # ---------------------------------------------------------------- live loopback server
 def test_version_and_authenticate(odoo_server, client_for):
     client = client_for(odoo_server)

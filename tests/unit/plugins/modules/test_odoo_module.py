@@ -290,6 +290,75 @@ def test_failed_install_reports_what_odoo_committed_before_failing(run_module, s
     assert "hr_expense: installed\n" in res.result["diff"]["after"]
 
 
+class FakeTime:
+    """odoo_module's clock and sleep: sleeping moves the clock, nothing waits."""
+
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def monotonic(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(monkeypatch):
+    clock = FakeTime()
+    monkeypatch.setattr(odoo_module, "time", clock)
+    return clock
+
+
+def test_install_waits_while_a_scheduled_action_runs(run_module, seeded, odoo_server, fake_time):
+    seeded.cron_busy = 3
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"]))
+    assert not res.failed, res.result
+    assert res.result["installed"] == ["queue_job"]
+    assert res.result["busy_waits"] == 3
+    assert len(fake_time.sleeps) == 3 and all(2 <= s <= 10 for s in fake_time.sleeps)
+    installs = [c for c in button_calls(seeded) if c[2] == "button_immediate_install"]
+    assert len(installs) == 4
+    assert seeded.modules["queue_job"]["state"] == "installed"
+
+
+def test_upgrade_and_uninstall_wait_too(run_module, seeded, odoo_server, fake_time):
+    seeded.modules["queue_job"]["state"] = "installed"
+    seeded.modules["queue_job"]["latest_version"] = "18.0.0.9"
+    seeded.cron_busy = 1
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], state="latest"))
+    assert not res.failed, res.result
+    assert res.result["upgraded"] == ["queue_job"] and res.result["busy_waits"] == 1
+    seeded.cron_busy = 1
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], state="absent"))
+    assert not res.failed, res.result
+    assert res.result["removed"] == ["queue_job"] and res.result["busy_waits"] == 1
+
+
+def test_a_scheduled_action_that_outlasts_busy_timeout_fails_with_nothing_changed(
+    run_module, seeded, odoo_server, fake_time
+):
+    seeded.cron_busy = 1000
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"], busy_timeout=30))
+    assert res.failed
+    assert res.result["msg"].startswith(
+        "Odoo error in object.execute_kw: Odoo is currently processing a scheduled action."
+    )
+    assert res.result["msg"].endswith("still running after 30s (busy_timeout); nothing was changed")
+    assert res.result["changed"] is False and res.result["installed"] == []
+    assert sum(fake_time.sleeps) <= 30
+    assert seeded.modules["queue_job"]["state"] == "uninstalled"
+
+
+def test_other_faults_are_not_retried(run_module, seeded, odoo_server, fake_time):
+    seeded.fail_install.add("queue_job")
+    res = run_module(odoo_module.main, args(odoo_server, name=["queue_job"]))
+    assert res.failed and fake_time.sleeps == []
+    assert "busy_waits" not in res.result
+
+
 BE, FR = 21, 75  # res.country ids
 
 
