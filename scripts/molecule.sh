@@ -14,7 +14,7 @@ if [ ${#scenarios[@]} -eq 0 ]; then
   # Longest first (platform converges the whole site.yml; odoo deploys its
   # faults), so the last scenario to start is a short one and the slots finish
   # together; then the rest.
-  for s in platform odoo backup n8n postgres ocr certbot firewall docker common; do
+  for s in platform odoo backup postgres ocr certbot firewall docker common; do
     [ -f "molecule/$s/molecule.yml" ] && scenarios+=("$s")
   done
   for f in molecule/*/molecule.yml; do
