@@ -43,8 +43,6 @@ RPC_FAULT_CODE_WARNING = 2
 RPC_FAULT_CODE_ACCESS_DENIED = 3
 RPC_FAULT_CODE_ACCESS_ERROR = 4
 
-
-
 # the lines Python puts between the tracebacks of chained exceptions
 _CHAIN_LINES = (
     "During handling of the above exception, another exception occurred:",
