@@ -77,7 +77,7 @@ def _exception_of(block):
 def reduce_fault(fault_string):
     """Reduce an Odoo fault string (often a full traceback) to its message.
 
-    ``Traceback ... \nValueError: Invalid field 'x' on model 'y'\n`` becomes
+    ``Traceback ... \\nValueError: Invalid field 'x' on model 'y'\\n`` becomes
     ``ValueError: Invalid field 'x' on model 'y'``; dotted exception paths are
     shortened (``odoo.exceptions.UserError`` -> ``UserError``); a message that
     spans several lines after the exception name is kept whole.
