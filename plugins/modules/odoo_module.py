@@ -259,10 +259,8 @@ BUTTON_CONTEXT = {"lang": "en_US"}
 
 
 class ModuleManager:
-    def __init__(self, module, client_factory=connect, sleep=None, clock=None):
+    def __init__(self, module, client_factory=connect):
         self.module = module
-        self._sleep = sleep or time.sleep
-        self._clock = clock or time.monotonic
         self.busy_waits = 0
         self.params = module.params
         self.names = []
@@ -482,7 +480,7 @@ class ModuleManager:
     def _button(self, method, ids):
         """Run one module operation, again while Odoo refuses it for a running scheduled action
         (it refuses before changing anything), until busy_timeout has passed."""
-        deadline = self._clock() + self.params["busy_timeout"]
+        deadline = time.monotonic() + self.params["busy_timeout"]
         delay = 2.0
         while True:
             try:
@@ -490,7 +488,7 @@ class ModuleManager:
             except OdooFault as err:
                 if CRON_BUSY not in str(err):
                     raise
-                if self._clock() + delay > deadline:
+                if time.monotonic() + delay > deadline:
                     raise OdooFault(
                         "%s: a scheduled action was still running after %ss (busy_timeout); nothing was changed"
                         % (err, int(self.params["busy_timeout"])),
@@ -498,7 +496,7 @@ class ModuleManager:
                         exception=err.exception,
                     ) from None
             self.busy_waits += 1
-            self._sleep(delay)
+            time.sleep(delay)
             delay = min(delay * 1.5, 10.0)
 
     def apply_cli(self, install, upgrade):
