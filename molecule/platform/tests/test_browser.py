@@ -18,7 +18,11 @@ import pytest
 from conftest import DOMAIN, NETWORK, address_of, https, receipt
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chromium.remote_connection import ChromiumRemoteConnection  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.file_detector import UselessFileDetector  # noqa: E402
@@ -97,7 +101,46 @@ def screenshot_on_failure(request, browser, erp):
 
 
 def wait(driver, seconds=60):
-    return WebDriverWait(driver, seconds, poll_frequency=0.5)
+    """A wait that counts a vanished element as "not yet": Odoo's web client renders its
+    components again as data arrives, so an element found a moment ago may have been
+    replaced by the time it is read or clicked (StaleElementReferenceException)."""
+    return WebDriverWait(driver, seconds, poll_frequency=0.5,
+                         ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
+
+
+def click(driver, css, seconds=60):
+    """Click the element `css` names once it is shown and enabled, finding it again if
+    the web client replaced it in between."""
+    def attempt(driver):
+        element = driver.find_element(By.CSS_SELECTOR, css)
+        if not (element.is_displayed() and element.is_enabled()):
+            return False
+        element.click()
+        return True
+    wait(driver, seconds).until(attempt)
+
+
+def type_into(driver, css, text, seconds=60, hidden=False):
+    """Type `text` into the input `css` names once it is shown and enabled, or at once when
+    it is `hidden` by design (a file input behind a button); found again if replaced, as
+    for `click`."""
+    def attempt(driver):
+        element = driver.find_element(By.CSS_SELECTOR, css)
+        if not hidden and not (element.is_displayed() and element.is_enabled()):
+            return False
+        element.send_keys(text)
+        return True
+    wait(driver, seconds).until(attempt)
+
+
+def read(driver, css, attribute=None, seconds=60):
+    """The text (or `attribute`) of the element `css` names, read from the element as it is
+    now; waits while it is missing, replaced mid-read or empty."""
+    def attempt(driver):
+        element = driver.find_element(By.CSS_SELECTOR, css)
+        value = element.get_attribute(attribute) if attribute else element.text
+        return (value or "").strip() or False
+    return wait(driver, seconds).until(attempt)
 
 
 def warm_assets(address, password, jar):
@@ -127,40 +170,31 @@ def test_receipt_photo_to_filled_expense_in_the_browser(browser, erp, erp_addres
 
     browser.get(f"{BASE}/web/login")
     # The form shows once the page's scripts ran (the first visit may build the asset bundles).
-    wait(browser, 180).until(ec.element_to_be_clickable((By.ID, "login"))).send_keys("admin")
-    browser.find_element(By.ID, "password").send_keys(password)
+    type_into(browser, "#login", "admin", 180)
+    type_into(browser, "#password", password)
     # Odoo enables the button once its scripts ran; on a loaded machine the first visit's
     # bundles may come after the fields do (a click before that submits nothing).
-    wait(browser, 180).until(
-        ec.element_to_be_clickable((By.CSS_SELECTOR, "form.oe_login_form button[type=submit]"))
-    ).click()
+    click(browser, "form.oe_login_form button[type=submit]", 180)
     wait(browser, 180).until(ec.presence_of_element_located((By.CSS_SELECTOR, ".o_main_navbar")))
 
     browser.get(f"{BASE}/odoo/action-hr_expense.hr_expense_actions_my_all/new")
-    name = wait(browser, 120).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "div[name=name] input")))
-    name.send_keys(f"Browser receipt {SEED}")
+    type_into(browser, "div[name=name] input", f"Browser receipt {SEED}", 120)
     # The form requires a category: Odoo's own "Meals" (no fixed cost, the receipt sets the amount).
-    category = browser.find_element(By.CSS_SELECTOR, "div[name=product_id] input")
-    category.send_keys("Meals")
-    wait(browser).until(ec.element_to_be_clickable((By.CSS_SELECTOR, ".o-autocomplete--dropdown-item a"))).click()
+    type_into(browser, "div[name=product_id] input", "Meals")
+    click(browser, ".o-autocomplete--dropdown-item a")
     # Save, then attach the photo with the chatter's paperclip (its file input), and
     # reload: the form shows "Process with OCR" once the expense has a receipt.
-    browser.find_element(By.CSS_SELECTOR, ".o_form_button_save").click()
+    click(browser, ".o_form_button_save")
     wait(browser).until(ec.invisibility_of_element_located((By.CSS_SELECTOR, ".o_form_button_save")))
-    upload = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "input.o-mail-Chatter-fileUploader")))
-    upload.send_keys(str(photo))
+    type_into(browser, "input.o-mail-Chatter-fileUploader", str(photo), hidden=True)
     attached = ".o-mail-AttachmentList img, .o-mail-AttachmentCard, .o-mail-AttachmentImage"
     wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, attached)))
     browser.refresh()
-    process = wait(browser).until(ec.element_to_be_clickable((By.CSS_SELECTOR, "button[name=action_ocr_process]")))
+    click(browser, "button[name=action_ocr_process]")
     clicked = time.monotonic()
-    process.click()
     # The badge leaves "Not Processed": Queued, or already the job's result when it ran
     # before the form read the expense again.
-    wait(browser).until(
-        lambda driver: driver.find_element(By.CSS_SELECTOR, "div[name=ocr_state]").text.strip()
-        not in ("", "Not Processed")
-    )
+    wait(browser).until(lambda driver: read(driver, "div[name=ocr_state]") != "Not Processed")
 
     # The job runs in the background: reload until its result shows. A reload that does not
     # show the expense within a minute counts as "not yet" and the next one follows: it may be
@@ -171,16 +205,15 @@ def test_receipt_photo_to_filled_expense_in_the_browser(browser, erp, erp_addres
     while time.monotonic() < deadline:
         browser.refresh()
         try:
-            badge = wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "div[name=ocr_state]")))
+            state = read(browser, "div[name=ocr_state]")
         except TimeoutException:
             print("browser: the expense did not show within 60 s of a reload; reloading again")
             continue
-        state = badge.text.strip()
-        if state and state != "Queued":
+        if state != "Queued":
             break
         time.sleep(2)
     seconds = time.monotonic() - clicked
     assert state in ("Done", "Needs Review", "Needs review"), state
-    amount = browser.find_element(By.CSS_SELECTOR, "div[name=total_amount_currency] input").get_attribute("value")
+    amount = read(browser, "div[name=total_amount_currency] input", "value")
     assert float(amount.replace(",", "")) == pytest.approx(expected["total"]), (amount, expected)
     print(f"browser: click to filled fields {seconds:.1f} s (state {state})")
