@@ -108,29 +108,25 @@ def wait(driver, seconds=60):
                          ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
 
-def click(driver, css, seconds=60):
-    """Click the element `css` names once it is shown and enabled, finding it again if
-    the web client replaced it in between."""
-    def attempt(driver):
-        element = driver.find_element(By.CSS_SELECTOR, css)
-        if not (element.is_displayed() and element.is_enabled()):
-            return False
-        element.click()
-        return True
-    wait(driver, seconds).until(attempt)
-
-
-def type_into(driver, css, text, seconds=60, hidden=False):
-    """Type `text` into the input `css` names once it is shown and enabled, or at once when
-    it is `hidden` by design (a file input behind a button); found again if replaced, as
-    for `click`."""
+def act(driver, css, action, seconds=60, hidden=False):
+    """Do `action` to the element `css` names once it is shown and enabled (at once when it
+    is `hidden` by design, as a file input behind a button), finding it again if the web
+    client replaced it in between."""
     def attempt(driver):
         element = driver.find_element(By.CSS_SELECTOR, css)
         if not hidden and not (element.is_displayed() and element.is_enabled()):
             return False
-        element.send_keys(text)
+        action(element)
         return True
     wait(driver, seconds).until(attempt)
+
+
+def click(driver, css, seconds=60):
+    act(driver, css, lambda element: element.click(), seconds)
+
+
+def type_into(driver, css, text, seconds=60, hidden=False):
+    act(driver, css, lambda element: element.send_keys(text), seconds, hidden)
 
 
 def read(driver, css, attribute=None, seconds=60):
