@@ -52,6 +52,11 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible_collections.insightpulse.platform.plugins.module_utils.role_args import role_argument_errors
 
+try:  # libyaml's parser when PyYAML has it: this lookup reads every role's specs for every host
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:
+    from yaml import SafeLoader
+
 display = Display()
 
 ROLES_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "..", "roles"))
@@ -67,7 +72,7 @@ def load_specs(roles_dir=ROLES_DIR, names=None):
         if not os.path.isfile(path):
             continue
         with open(path) as handle:
-            data = yaml.safe_load(handle) or {}
+            data = yaml.load(handle, Loader=SafeLoader) or {}
         main = (data.get("argument_specs") or {}).get("main") or {}
         specs[role] = main.get("options") or {}
     return specs
