@@ -123,8 +123,11 @@ def test_restored_row_counts_are_identical(erp, before):
 
 
 def test_restored_filestore_checksums_are_identical(erp, before):
+    # The stored files, as side_effect.yml listed them: filestore/<db>/checklist/ holds
+    # Odoo's garbage-collection markers, which its auto-vacuum cron removes on its own time.
     after = erp.check_output(
-        f"cd {VOLUME} && find filestore -type f -print0 | sort -z | xargs -0 sha256sum"
+        f"cd {VOLUME} && find filestore -type f -not -path 'filestore/*/checklist/*' -print0"
+        " | sort -z | xargs -0 sha256sum"
     ).splitlines()
     assert after == before["filestore"]
     assert len(after) >= 3
