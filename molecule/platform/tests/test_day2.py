@@ -11,11 +11,14 @@ reads the ERP through the read-only role, and a re-run of site.yml changes nothi
 
 Rollback: the current Odoo image is tagged a second time in the sandbox registry and deployed
 (blue/green to the other slot), then rolled back: the previous image serves again, healthy.
+A compose service (ocr, mcp, nginx) returns to the images its images.json records as
+previous: refused when there are none, pinned until the next deploy otherwise.
 That is also the image the inventory asks for, so the platform is left converged for the
 tests that follow (test_platform.py checks a --check re-run changes nothing).
 
 Figures (durations) go to .cache/results/day2.json."""
 
+import base64
 import json
 import os
 import re
@@ -257,3 +260,55 @@ def test_rollback_returns_odoo_to_the_previous_image(erp, erp_address, second_im
     assert running.split() == [first["image"]]
     assert https(erp_address, f"erp.{DOMAIN}", "/web/health")[0] == 200
     assert odoo_now("res.users", "search_count", [("login", "=", "admin")]) == 1
+
+
+# --- Rollback of a compose service (ocr, mcp, nginx: compose_service's images.json) ----------
+
+OCR_DIR = "/opt/insightpulse/ocr"  # ocr_project_dir
+NGINX_DIR = "/opt/insightpulse/nginx"  # nginx_project_dir
+PREVIOUS_OCR = "insightpulse/ocr:rollback-test"
+
+
+def running_images(node, project):
+    return node.check_output(
+        f"docker ps --filter label=com.docker.compose.project={project} --format '{{{{.Names}}}} {{{{.Image}}}}'"
+    ).splitlines()
+
+
+def test_rollback_of_a_service_deployed_once_is_refused_and_changes_nothing(erp):
+    # The Nginx front has run one image since the first converge: no previous one is recorded.
+    assert json.loads(read(erp, f"{NGINX_DIR}/images.json"))["previous"] == {}
+    before = (running_images(erp, "nginx"), erp.check_output(f"ls -l --time-style=full-iso {NGINX_DIR}"))
+    run = ansible_playbook("playbooks/rollback.yml", "-e", "rollback_service=nginx", timeout=600)
+    assert run.returncode != 0
+    assert "nginx rollback: no previous images are recorded" in " ".join(run.stdout.split()), run.stdout[-3000:]
+    assert (running_images(erp, "nginx"), erp.check_output(f"ls -l --time-style=full-iso {NGINX_DIR}")) == before
+
+
+def write(node, path, data):
+    node.check_output(f"echo {base64.b64encode(data).decode()} | base64 -d > {path}")
+
+
+def test_rollback_of_a_compose_service_runs_its_previous_image_until_the_next_deploy(ocr):
+    recorded = ocr.file(f"{OCR_DIR}/images.json").content
+    current = json.loads(recorded)["current"]["ocr"]
+    # A previous image, as a deploy of a newer one would have left it recorded: the
+    # current image under a second name, so compose must recreate the container to run it.
+    ocr.check_output(f"docker tag {current} {PREVIOUS_OCR}")
+    write(ocr, f"{OCR_DIR}/images.json",
+          json.dumps({"current": {"ocr": current}, "previous": {"ocr": PREVIOUS_OCR}}).encode())
+    try:
+        run = ansible_playbook("playbooks/rollback.yml", "-e", "rollback_service=ocr", timeout=600)
+        assert run.returncode == 0, run.stdout[-4000:]
+        assert "Every required service is up" in run.stdout
+        assert running_images(ocr, "ocr") == [f"ocr-ocr-1 {PREVIOUS_OCR}"]
+        assert f"image: {PREVIOUS_OCR}" in read(ocr, f"{OCR_DIR}/compose.override.yml")
+
+        # The next deploy runs the inventory's image again and drops the pin.
+        run = ansible_playbook("playbooks/deploy-ocr.yml", timeout=600)
+        assert run.returncode == 0, run.stdout[-4000:]
+        assert running_images(ocr, "ocr") == [f"ocr-ocr-1 {current}"]
+        assert not ocr.file(f"{OCR_DIR}/compose.override.yml").exists
+    finally:
+        write(ocr, f"{OCR_DIR}/images.json", recorded)
+        ocr.run(f"docker rmi {PREVIOUS_OCR}")
