@@ -15,9 +15,16 @@ worker process Ansible forks for each task, so the answer died with the worker a
 again for the next task: about a quarter of the workers' CPU time in a no-op `site.yml`. The list
 cannot change during a run, so this strategy computes it once, in the parent before the first task
 forks a worker, and every worker inherits it.
+
+The same holds for Ansible's own Jinja filters and tests: the first template of a worker that uses
+one makes the filter and test loaders import every built-in plugin file and wrap each plugin, and
+the parent never had, so every worker did it again: about 40 % of the workers' CPU time in a no-op
+`site.yml`. Each play now loads them in the parent first (`all()` fills the loaders' cache and
+returns at once when it is full; Ansible empties it when a role brings its own plugin folders).
 """
 
 import ansible.collections.list
+import ansible.plugins.loader
 import ansible_mitogen.loaders
 import ansible_mitogen.planner
 import ansible_mitogen.strategy
@@ -38,4 +45,6 @@ class StrategyModule(ansible_mitogen.strategy.StrategyMixin, Base):
         if not _collection_dirs:
             _collection_dirs.extend(path.decode("utf-8") for path in ansible.collections.list.list_collection_dirs())
             ansible_mitogen.planner._load_collections = _load_collections
+        for loader in (ansible.plugins.loader.filter_loader, ansible.plugins.loader.test_loader):
+            next(loader.all(), None)
         return super().run(iterator, play_context)
