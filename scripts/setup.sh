@@ -40,10 +40,7 @@ venv_sync() {
   "$dir/bin/pip" install -q --upgrade pip
   local args=()
   for f in "$@"; do args+=(-r "$f"); done
-  # --no-compile: Python compiles a module the first time it is imported; compiling
-  # every installed file up front (most of them never imported) took 24 of the 39 s
-  # that installing requirements.txt into a new .venv took.
-  "$dir/bin/pip" install -q --no-compile "${args[@]}"
+  "$dir/bin/pip" install -q "${args[@]}"
   echo "$sum" > "$stamp"
 }
 
